@@ -1,0 +1,15 @@
+import { notFound } from '../../shared/domain/errors';
+import { apiHandler } from '../../shared/http/api-handler';
+import { entityJson } from '../../shared/http/resources';
+import { ok } from '../../shared/http/responses';
+import { pathParams } from '../../shared/http/schemas';
+import { stores } from '../../shared/store';
+
+const { entities } = stores();
+
+export const handler = apiHandler(async ({ pathParams: path, principal, baseUrl }) => {
+  const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
+  const entity = await entities.get(principal.accountSid, ServiceSid, Identity);
+  if (!entity) throw notFound();
+  return ok(entityJson(entity, baseUrl));
+});

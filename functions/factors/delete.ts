@@ -1,0 +1,18 @@
+import { notFound } from '../../shared/domain/errors';
+import { apiHandler } from '../../shared/http/api-handler';
+import { noContent } from '../../shared/http/responses';
+import { pathParams } from '../../shared/http/schemas';
+import { stores } from '../../shared/store';
+
+const { factors } = stores();
+
+export const handler = apiHandler(async ({ pathParams: path, principal }) => {
+  const { ServiceSid, Identity, FactorSid } = pathParams(path, {
+    ServiceSid: 'ServiceSid',
+    Identity: 'Identity',
+    Sid: 'FactorSid',
+  });
+  const factor = await factors.get(principal.accountSid, ServiceSid, Identity, FactorSid);
+  if (!factor || !(await factors.delete(factor))) throw notFound();
+  return noContent();
+});

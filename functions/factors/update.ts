@@ -1,0 +1,31 @@
+import { verifyFactor } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
+import { notFound } from '../../shared/domain/errors';
+import { updateFactor } from '../../shared/domain/factor';
+import { apiHandler } from '../../shared/http/api-handler';
+import { factorUpdate, hasChanges } from '../../shared/http/factor-params';
+import { factorJson } from '../../shared/http/resources';
+import { ok } from '../../shared/http/responses';
+import { pathParams } from '../../shared/http/schemas';
+import { stores } from '../../shared/store';
+
+const deps = { ...stores(), sealer: secretSealer() };
+
+/** Updates a factor's settings and, with `AuthPayload`, verifies it. */
+export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
+  const { ServiceSid, Identity, FactorSid } = pathParams(path, {
+    ServiceSid: 'ServiceSid',
+    Identity: 'Identity',
+    Sid: 'FactorSid',
+  });
+  let factor = await deps.factors.get(principal.accountSid, ServiceSid, Identity, FactorSid);
+  if (!factor) throw notFound();
+  const { changes, authPayload } = factorUpdate(form, factor);
+  const now = new Date();
+  if (hasChanges(changes)) {
+    factor = updateFactor(factor, changes, now);
+    if (!(await deps.factors.saveSettings(factor))) throw notFound();
+  }
+  if (authPayload !== undefined) factor = await verifyFactor(deps, factor, authPayload, now);
+  return ok(factorJson(factor, baseUrl));
+});

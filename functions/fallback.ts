@@ -1,0 +1,16 @@
+import { methodNotAllowed, notFound } from '../shared/domain/errors';
+import { apiHandler } from '../shared/http/api-handler';
+import { resolveRoute } from '../shared/http/routes';
+
+/**
+ * Serves what no route does, as JSON: 405 (with `Allow`) for a known path's other methods, else 404.
+ * On AWS it is the `ANY` method of every API resource; locally the server calls it for unmatched requests.
+ */
+export const handler = apiHandler(
+  async ({ method, path }) => {
+    const resolution = resolveRoute(method, path);
+    if (resolution.kind === 'wrong-method') throw methodNotAllowed(resolution.allowed);
+    throw notFound();
+  },
+  { authenticated: false, readBody: false },
+);

@@ -1,0 +1,13 @@
+import { notFound } from '../../shared/domain/errors';
+import { apiHandler } from '../../shared/http/api-handler';
+import { noContent } from '../../shared/http/responses';
+import { pathParams } from '../../shared/http/schemas';
+import { stores } from '../../shared/store';
+
+const { services } = stores();
+
+export const handler = apiHandler(async ({ pathParams: path, principal }) => {
+  const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
+  if (!(await services.delete(principal.accountSid, ServiceSid))) throw notFound();
+  return noContent();
+});

@@ -1,0 +1,72 @@
+import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { KeyProvider } from './secret-sealer';
+
+/** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
+const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
+
+export class KmsKeyProvider implements KeyProvider {
+  constructor(
+    private readonly keyId: string,
+    private readonly kms = new KMSClient({}),
+  ) {}
+
+  async newDataKey() {
+    const result = await this.kms.send(
+      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: ENCRYPTION_CONTEXT }),
+    );
+    if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
+    return {
+      plaintext: Buffer.from(result.Plaintext),
+      wrapped: Buffer.from(result.CiphertextBlob).toString('base64'),
+    };
+  }
+
+  async unwrap(wrapped: string) {
+    const result = await this.kms.send(
+      new DecryptCommand({
+        KeyId: this.keyId,
+        CiphertextBlob: Buffer.from(wrapped, 'base64'),
+        EncryptionContext: ENCRYPTION_CONTEXT,
+      }),
+    );
+    if (!result.Plaintext) throw new Error('KMS returned no plaintext');
+    return Buffer.from(result.Plaintext);
+  }
+}
+
+/**
+ * For local runs: data keys are wrapped with AES-256-GCM under a 32-byte master key read from a file
+ * (created by `npm start` in the git-ignored `.local/` folder).
+ */
+export class FileKeyProvider implements KeyProvider {
+  private readonly masterKey: Buffer;
+
+  constructor(path: string) {
+    this.masterKey = Buffer.from(readFileSync(path, 'utf8').trim(), 'base64');
+    if (this.masterKey.length !== 32) throw new Error(`${path} must hold a Base64 32-byte key`);
+  }
+
+  async newDataKey() {
+    const plaintext = randomBytes(32);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
+    const wrapped = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+    return { plaintext, wrapped: wrapped.toString('base64') };
+  }
+
+  async unwrap(wrapped: string) {
+    const bytes = Buffer.from(wrapped, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, bytes.subarray(0, 12));
+    decipher.setAuthTag(bytes.subarray(-16));
+    return Buffer.concat([decipher.update(bytes.subarray(12, -16)), decipher.final()]);
+  }
+}
+
+/** KMS when `KMS_KEY_ID` is set (the deployed stack), else the local key file. */
+export function keyProviderFromEnv(): KeyProvider {
+  if (process.env.KMS_KEY_ID) return new KmsKeyProvider(process.env.KMS_KEY_ID);
+  if (process.env.LOCAL_MASTER_KEY_FILE) return new FileKeyProvider(process.env.LOCAL_MASTER_KEY_FILE);
+  throw new Error('Set KMS_KEY_ID (AWS) or LOCAL_MASTER_KEY_FILE (local) to encrypt TOTP secrets');
+}

@@ -1,0 +1,48 @@
+/**
+ * Every failure the API reports, in Twilio's error shape. Codes follow Twilio where Twilio documents one
+ * (see the README's error table); `status` is the HTTP status.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export const missingParameter = (name: string) =>
+  new ApiError(400, 20001, `Missing required parameter ${name} in the post body`);
+
+export const invalidParameter = (name: string, reason?: string) =>
+  new ApiError(400, 60200, reason ? `Invalid parameter ${name}: ${reason}` : `Invalid parameter: ${name}`);
+
+/** The HTTP layer names the requested path in the message. */
+export class NotFoundError extends ApiError {
+  constructor() {
+    super(404, 20404, 'The requested resource was not found');
+  }
+}
+export const notFound = () => new NotFoundError();
+
+export const unauthenticated = () =>
+  new ApiError(401, 20003, 'Authenticate', { 'WWW-Authenticate': 'Basic realm="Twilio API"' });
+
+export const methodNotAllowed = (allowed: readonly string[]) =>
+  new ApiError(405, 20004, 'Method not allowed', { Allow: allowed.join(', ') });
+
+export const invalidPublicKey = (reason: string) =>
+  new ApiError(400, 60314, `Factors binding format is invalid: Binding.PublicKey ${reason}`);
+
+export const tooManyPushFactors = (max: number) =>
+  new ApiError(400, 60315, `Reached max limit of ${max} push Factors associated per Entity`);
+
+export const factorVerificationAttemptsReached = () =>
+  new ApiError(429, 60310, 'Factor verification attempts reached');
+
+export const factorVerificationFailed = () => new ApiError(403, 60311, 'Factor verification failed');
+
+export const conflict = (message: string) => new ApiError(409, 20409, message);

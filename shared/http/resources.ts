@@ -1,0 +1,86 @@
+import type { Entity } from '../domain/entity';
+import type { Factor } from '../domain/factor';
+import { totpIssuer, type Service } from '../domain/service';
+import { Links } from './links';
+
+/** Domain records as Twilio Verify v2 JSON (snake_case, absolute URLs). */
+
+export const serviceJson = (s: Service, base: string) => ({
+  sid: s.sid,
+  account_sid: s.accountSid,
+  friendly_name: s.friendlyName,
+  // The SMS/voice settings of a Verify Service do not apply to Push and TOTP; they answer their defaults.
+  code_length: 6,
+  lookup_enabled: false,
+  psd2_enabled: false,
+  skip_sms_to_landlines: false,
+  dtmf_input_required: false,
+  tts_name: null,
+  do_not_share_warning_enabled: false,
+  custom_code_enabled: false,
+  push: {
+    include_date: s.push.includeDate,
+    apn_credential_sid: s.push.apnCredentialSid,
+    fcm_credential_sid: s.push.fcmCredentialSid,
+  },
+  totp: {
+    issuer: totpIssuer(s),
+    time_step: s.totp.timeStep,
+    code_length: s.totp.codeLength,
+    skew: s.totp.skew,
+  },
+  whatsapp: null,
+  passkeys: null,
+  default_template_sid: null,
+  verify_event_subscription_enabled: false,
+  date_created: s.dateCreated,
+  date_updated: s.dateUpdated,
+  url: Links.service(base, s.sid),
+  links: { entities: Links.entities(base, s.sid) },
+});
+
+export const entityJson = (e: Entity, base: string) => ({
+  sid: e.sid,
+  identity: e.identity,
+  account_sid: e.accountSid,
+  service_sid: e.serviceSid,
+  date_created: e.dateCreated,
+  date_updated: e.dateUpdated,
+  url: Links.entity(base, e.serviceSid, e.identity),
+  links: {
+    factors: Links.factors(base, e.serviceSid, e.identity),
+    new_factors: Links.factors(base, e.serviceSid, e.identity),
+    challenges: Links.challenges(base, e.serviceSid, e.identity),
+  },
+});
+
+function configJson(f: Factor) {
+  if (f.factorType === 'totp') {
+    return { alg: f.config.alg, skew: f.config.skew, code_length: f.config.codeLength, time_step: f.config.timeStep };
+  }
+  return {
+    sdk_version: f.config.sdkVersion,
+    app_id: f.config.appId,
+    notification_platform: f.config.notificationPlatform,
+    notification_token: f.config.notificationToken,
+    credential_sid: f.config.credentialSid,
+  };
+}
+
+/** `binding` is only passed on creation: Twilio returns a factor's binding (and TOTP secret) only once. */
+export const factorJson = (f: Factor, base: string, binding?: Record<string, string>) => ({
+  sid: f.sid,
+  account_sid: f.accountSid,
+  service_sid: f.serviceSid,
+  entity_sid: f.entitySid,
+  identity: f.identity,
+  ...(binding ? { binding, options: null } : {}),
+  date_created: f.dateCreated,
+  date_updated: f.dateUpdated,
+  friendly_name: f.friendlyName,
+  status: f.status,
+  factor_type: f.factorType,
+  config: configJson(f),
+  metadata: f.metadata,
+  url: Links.factor(base, f.serviceSid, f.identity, f.sid),
+});

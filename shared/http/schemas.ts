@@ -1,0 +1,68 @@
+import * as z from 'zod/mini';
+import { IDENTITY_PATTERN } from '../domain/entity';
+import { NOTIFICATION_PLATFORMS } from '../domain/factor';
+import { TOTP_ALGORITHMS } from '../domain/totp';
+import type { Params } from './form';
+import { boolean, integer, jsonStringMap, oneOf, parseParams, sid, text } from './params';
+
+/** Parameter schemas shared by several routes. Limits are the spec's. */
+
+export const identity = () =>
+  z.string().check(z.regex(IDENTITY_PATTERN, 'must be 8 to 64 letters or digits, in groups joined by single dashes'));
+
+export const PathFields = {
+  ServiceSid: sid('VA'),
+  Identity: identity(),
+  FactorSid: sid('YF'),
+};
+
+/** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */
+export function pathParams<K extends keyof typeof PathFields>(
+  params: Record<string, string>,
+  names: Record<string, K>,
+): Record<K, string> {
+  const fields = Object.fromEntries(Object.entries(names).map(([param, kind]) => [param, PathFields[kind]]));
+  const parsed = parseParams(new Map(Object.entries(params).map(([name, value]) => [name, [value]])), fields);
+  const entries = Object.entries(names).map(([param, kind]) => [kind, parsed[param]]);
+  return Object.fromEntries(entries) as unknown as Record<K, string>;
+}
+
+export const ServiceSettings = {
+  'Push.IncludeDate': z.optional(boolean()),
+  'Push.ApnCredentialSid': z.optional(sid('CR')),
+  'Push.FcmCredentialSid': z.optional(sid('CR')),
+  'Totp.Issuer': z.optional(text(255)),
+  'Totp.TimeStep': z.optional(integer(20, 60)),
+  'Totp.CodeLength': z.optional(integer(3, 8)),
+  'Totp.Skew': z.optional(integer(0, 2)),
+};
+
+export function serviceSettings(form: Params, friendlyName: z.ZodMiniType<string | undefined>) {
+  const p = parseParams(form, { FriendlyName: friendlyName, ...ServiceSettings });
+  return {
+    friendlyName: p.FriendlyName,
+    pushIncludeDate: p['Push.IncludeDate'],
+    pushApnCredentialSid: p['Push.ApnCredentialSid'],
+    pushFcmCredentialSid: p['Push.FcmCredentialSid'],
+    totpIssuer: p['Totp.Issuer'],
+    totpTimeStep: p['Totp.TimeStep'],
+    totpCodeLength: p['Totp.CodeLength'],
+    totpSkew: p['Totp.Skew'],
+  };
+}
+
+export const TotpConfigFields = {
+  'Config.TimeStep': z.optional(integer(20, 60)),
+  'Config.Skew': z.optional(integer(0, 2)),
+  'Config.CodeLength': z.optional(integer(3, 8)),
+  'Config.Alg': z.optional(oneOf(TOTP_ALGORITHMS)),
+};
+
+export const PushConfigFields = {
+  'Config.SdkVersion': z.optional(text(64)),
+  'Config.AppId': z.optional(text(100, 0)),
+  'Config.NotificationPlatform': z.optional(oneOf(NOTIFICATION_PLATFORMS)),
+  'Config.NotificationToken': z.optional(text(255, 32)),
+};
+
+export const Metadata = z.optional(jsonStringMap(1024));

@@ -1,0 +1,244 @@
+import {
+  GetCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { FactorStore, PageRequest } from '../app/ports';
+import type { Entity } from '../domain/entity';
+import {
+  MAX_FACTOR_VERIFICATION_ATTEMPTS,
+  MAX_PUSH_FACTORS_PER_ENTITY,
+  type Factor,
+  type PushFactor,
+} from '../domain/factor';
+import { formatDate } from '../domain/time';
+import { deleteKeys } from './batch';
+import { cancellationReasons, isConditionFailure } from './conditions';
+import { entityItem } from './entities';
+import { Keys } from './keys';
+import { queryPage, record } from './paging';
+
+const factorKey = (f: Pick<Factor, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
+  Keys.factor(f.accountSid, f.serviceSid, f.identity, f.sid);
+
+export class DynamoFactorStore implements FactorStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(factor: Factor, entity: Entity, entityIsNew: boolean) {
+    const TableName = this.table;
+    const isPush = factor.factorType === 'push';
+    const entityKey = Keys.entity(entity.accountSid, entity.serviceSid, entity.identity);
+    const entityWrite = entityIsNew
+      ? {
+          Put: {
+            TableName,
+            Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        }
+      : {
+          Update: {
+            TableName,
+            Key: entityKey,
+            UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
+            ConditionExpression: isPush
+              ? 'sid = :sid AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
+              : 'sid = :sid',
+            ExpressionAttributeValues: isPush
+              ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
+              : { ':sid': entity.sid },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+          },
+        };
+    try {
+      await this.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              ConditionCheck: {
+                TableName,
+                Key: Keys.service(entity.accountSid, entity.serviceSid),
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            entityWrite,
+            {
+              Put: {
+                TableName,
+                Item: { ...factorKey(factor), type: 'factor', ...factor },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...(factor.factorType === 'push' ? [{ Put: { TableName, Item: credentialItem(factor) } }] : []),
+          ],
+        }),
+      );
+      return 'created' as const;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') return 'no-service' as const;
+      if (reasons?.[1] === 'ConditionalCheckFailed') {
+        // The limit is the reason only if the entity we read is still the one there.
+        const current = (error as { CancellationReasons?: { Item?: Record<string, unknown> }[] })
+          .CancellationReasons?.[1]?.Item;
+        return !entityIsNew && isPush && sidOf(current) === entity.sid ? 'push-limit' : 'entity-changed';
+      }
+      throw error;
+    }
+  }
+
+  async get(accountSid: string, serviceSid: string, identity: string, sid: string) {
+    const { Item } = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: Keys.factor(accountSid, serviceSid, identity, sid) }),
+    );
+    return Item && record<Factor>(Item);
+  }
+
+  async list(accountSid: string, serviceSid: string, identity: string, page: PageRequest) {
+    const result = await queryPage(this.ddb, this.table, Keys.factorsOf(accountSid, serviceSid, identity), page);
+    return { ...result, items: result.items.map((item) => record<Factor>(item)) };
+  }
+
+  async saveSettings(factor: Factor) {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: factorKey(factor),
+          UpdateExpression: 'SET friendlyName = :name, metadata = :metadata, config = :config, dateUpdated = :now',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':name': factor.friendlyName,
+            ':metadata': factor.metadata,
+            ':config': factor.config,
+            ':now': factor.dateUpdated,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async recordVerified(factor: Factor, acceptedStep: number | null, now: Date) {
+    const stepCondition =
+      acceptedStep === null
+        ? ''
+        : ' AND (attribute_not_exists(lastAcceptedStep) OR attribute_type(lastAcceptedStep, :nullType) OR lastAcceptedStep < :step)';
+    try {
+      const { Attributes } = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: factorKey(factor),
+          UpdateExpression: `SET #status = :verified, failedAttempts = :zero, dateUpdated = :now${
+            acceptedStep === null ? '' : ', lastAcceptedStep = :step'
+          }`,
+          ConditionExpression: `attribute_exists(pk) AND failedAttempts < :max${stepCondition}`,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':verified': 'verified',
+            ':zero': 0,
+            ':now': formatDate(now),
+            ':max': MAX_FACTOR_VERIFICATION_ATTEMPTS,
+            ...(acceptedStep === null ? {} : { ':step': acceptedStep, ':nullType': 'NULL' }),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes && record<Factor>(Attributes);
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async recordFailedAttempt(factor: Factor) {
+    try {
+      const { Attributes } = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: factorKey(factor),
+          UpdateExpression: 'ADD failedAttempts :one',
+          ConditionExpression: 'attribute_exists(pk) AND failedAttempts < :max',
+          ExpressionAttributeValues: { ':one': 1, ':max': MAX_FACTOR_VERIFICATION_ATTEMPTS },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Attributes?.failedAttempts as number;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async delete(factor: Factor) {
+    const TableName = this.table;
+    const entityKey = Keys.entity(factor.accountSid, factor.serviceSid, factor.identity);
+    try {
+      await this.ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName, Key: factorKey(factor), ConditionExpression: 'attribute_exists(pk)' } },
+            ...(factor.factorType === 'push'
+              ? [
+                  { Delete: { TableName, Key: Keys.credential(factor.config.credentialSid) } },
+                  {
+                    Update: {
+                      TableName,
+                      Key: entityKey,
+                      UpdateExpression: 'ADD pushFactorCount :minusOne',
+                      ConditionExpression: 'attribute_exists(pk)',
+                      ExpressionAttributeValues: { ':minusOne': -1 },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') return false;
+      if (reasons?.[2] !== 'ConditionalCheckFailed' || factor.factorType !== 'push') throw error;
+      // The entity is being deleted; there is no count to keep, only the factor and its key to remove.
+      await deleteKeys(this.ddb, TableName, [factorKey(factor), Keys.credential(factor.config.credentialSid)]);
+      return true;
+    }
+  }
+
+  async getByCredential(credentialSid: string) {
+    const { Item } = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: Keys.credential(credentialSid) }),
+    );
+    if (!Item) return undefined;
+    const factor = await this.get(
+      Item.accountSid as string,
+      Item.serviceSid as string,
+      Item.identity as string,
+      Item.factorSid as string,
+    );
+    return factor?.factorType === 'push' ? factor : undefined;
+  }
+}
+
+/** The `sid` of an item returned with a cancelled transaction (it may arrive not yet unmarshalled). */
+function sidOf(item: Record<string, unknown> | undefined): string | undefined {
+  const sid = item?.sid as string | { S?: string } | undefined;
+  return typeof sid === 'string' ? sid : sid?.S;
+}
+
+const credentialItem = (factor: PushFactor) => ({
+  ...Keys.credential(factor.config.credentialSid),
+  type: 'credential',
+  accountSid: factor.accountSid,
+  serviceSid: factor.serviceSid,
+  identity: factor.identity,
+  factorSid: factor.sid,
+});

@@ -1,0 +1,43 @@
+/**
+ * Item keys. Every key below an account starts with that account's SID, so a request can only ever address
+ * its own account's items: tenant isolation comes from the key, not from a check that could be forgotten.
+ *
+ *   pk                          sk                      item
+ *   ACCOUNT#<AC>                #ACCOUNT                account (auth token hash)
+ *   APIKEY#<SK>                 #APIKEY                 API key (secret hash)
+ *   ACCOUNT#<AC>                SERVICE#<VA>            service
+ *   SERVICE#<AC>#<VA>           ENTITY#<identity>       entity (+ its push factor count)
+ *   ENTITY#<AC>#<VA>#<identity> FACTOR#<YF>             factor
+ *   CREDENTIAL#<CR>             #CREDENTIAL             push factor's device key, found by JWT `kid`
+ */
+export const Keys = {
+  account: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, sk: '#ACCOUNT' }),
+  apiKey: (keySid: string) => ({ pk: `APIKEY#${keySid}`, sk: '#APIKEY' }),
+  service: (accountSid: string, serviceSid: string) => ({
+    pk: `ACCOUNT#${accountSid}`,
+    sk: `SERVICE#${serviceSid}`,
+  }),
+  servicesOf: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, skPrefix: 'SERVICE#' }),
+  entity: (accountSid: string, serviceSid: string, identity: string) => ({
+    pk: `SERVICE#${accountSid}#${serviceSid}`,
+    sk: `ENTITY#${identity}`,
+  }),
+  entitiesOf: (accountSid: string, serviceSid: string) => ({
+    pk: `SERVICE#${accountSid}#${serviceSid}`,
+    skPrefix: 'ENTITY#',
+  }),
+  entityPartition: (accountSid: string, serviceSid: string, identity: string) =>
+    `ENTITY#${accountSid}#${serviceSid}#${identity}`,
+  factor: (accountSid: string, serviceSid: string, identity: string, factorSid: string) => ({
+    pk: Keys.entityPartition(accountSid, serviceSid, identity),
+    sk: `FACTOR#${factorSid}`,
+  }),
+  factorsOf: (accountSid: string, serviceSid: string, identity: string) => ({
+    pk: Keys.entityPartition(accountSid, serviceSid, identity),
+    skPrefix: 'FACTOR#',
+  }),
+  credential: (credentialSid: string) => ({ pk: `CREDENTIAL#${credentialSid}`, sk: '#CREDENTIAL' }),
+};
+
+export type ItemKey = { pk: string; sk: string };
+export type Collection = { pk: string; skPrefix: string };
