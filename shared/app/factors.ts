@@ -97,13 +97,13 @@ export async function verifyFactor(deps: FactorDeps, factor: Factor, authPayload
     factor.factorType === 'totp' ? await deps.sealer.open(factor.sealedSecret, factor.sid) : undefined;
   const decision = evaluateFactorVerification(factor, authPayload, now, secret);
   if (decision.outcome === 'locked') throw factorVerificationAttemptsReached();
-  if (decision.outcome === 'verified') {
-    const stored = await deps.factors.recordVerified(factor, decision.acceptedStep, now);
-    if (stored) return stored;
-    // Conditions changed under us: the factor was locked, deleted, or the code was used concurrently.
-    return failedVerification(deps, factor);
-  }
-  return failedVerification(deps, factor);
+  if (decision.outcome === 'failed') return failedVerification(deps, factor);
+  const stored = await deps.factors.recordVerified(factor, decision.acceptedStep, now);
+  if (stored) return stored;
+  // The factor changed under us: locked, deleted, or this code was just accepted by a concurrent request.
+  const current = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);
+  if (!current) throw notFound();
+  return failedVerification(deps, current);
 }
 
 async function failedVerification(deps: FactorDeps, factor: Factor): Promise<Factor> {

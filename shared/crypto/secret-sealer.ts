@@ -20,8 +20,9 @@ const MAX_CACHED_KEYS = 100;
  * Sealed form: `v1.<wrapped data key>.<iv>.<ciphertext>.<tag>` (Base64 parts).
  */
 export class EnvelopeSealer implements SecretSealer {
-  private current?: { plaintext: Buffer; wrapped: string; expires: number };
-  private readonly unwrapped = new Map<string, Buffer>();
+  private current?: { key: Promise<{ plaintext: Buffer; wrapped: string }>; expires: number };
+  /** Unwrapped data keys by wrapped form; promises, so concurrent requests share one KMS call. */
+  private readonly unwrapped = new Map<string, Promise<Buffer>>();
 
   constructor(private readonly keys: KeyProvider) {}
 
@@ -45,24 +46,29 @@ export class EnvelopeSealer implements SecretSealer {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
   }
 
-  private async dataKey() {
+  private dataKey() {
     if (!this.current || this.current.expires <= Date.now()) {
-      const key = await this.keys.newDataKey();
-      this.current = { ...key, expires: Date.now() + DATA_KEY_LIFETIME_MS };
-      this.remember(key.wrapped, key.plaintext);
+      const key = this.keys.newDataKey();
+      this.current = { key, expires: Date.now() + DATA_KEY_LIFETIME_MS };
+      key.then(
+        ({ wrapped, plaintext }) => this.remember(wrapped, Promise.resolve(plaintext)),
+        () => (this.current = undefined),
+      );
     }
-    return this.current;
+    return this.current.key;
   }
 
-  private async unwrap(wrapped: string) {
-    const cached = this.unwrapped.get(wrapped);
-    if (cached) return cached;
-    const key = await this.keys.unwrap(wrapped);
-    this.remember(wrapped, key);
+  private unwrap(wrapped: string) {
+    let key = this.unwrapped.get(wrapped);
+    if (!key) {
+      key = this.keys.unwrap(wrapped);
+      key.catch(() => this.unwrapped.delete(wrapped));
+      this.remember(wrapped, key);
+    }
     return key;
   }
 
-  private remember(wrapped: string, key: Buffer) {
+  private remember(wrapped: string, key: Promise<Buffer>) {
     if (this.unwrapped.size >= MAX_CACHED_KEYS) this.unwrapped.delete(this.unwrapped.keys().next().value!);
     this.unwrapped.set(wrapped, key);
   }

@@ -19,6 +19,7 @@ export interface ApiRequest {
 }
 
 type ApiContext = Context & { api: Partial<ApiRequest> };
+export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 type Middleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>;
 
 const header = (event: APIGatewayProxyEvent, name: string) =>
@@ -92,10 +93,12 @@ const twilioErrors = (): Middleware => ({
 export function apiHandler(
   handle: (request: ApiRequest) => Promise<ApiResponse>,
   { authenticated = true, readBody = true }: { authenticated?: boolean; readBody?: boolean } = {},
-) {
+): ProxyHandler {
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()
     .use(twilioErrors())
     .use(parseRequest(readBody));
   if (authenticated) chain.use(authentication());
-  return chain.handler(async (_event, context) => toProxyResult(await handle(context.api as ApiRequest)));
+  const handler = chain.handler(async (_event, context) => toProxyResult(await handle(context.api as ApiRequest)));
+  // `api` is added to the context by the middlewares above; callers pass a plain Lambda context.
+  return handler as unknown as ProxyHandler;
 }

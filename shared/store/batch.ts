@@ -17,12 +17,11 @@ export async function deleteKeys(ddb: DynamoDBDocumentClient, table: string, key
   }
 }
 
-/** Every item of a partition, or only the attributes `project` names. */
+/** Every item of a partition. */
 export async function partitionItems(
   ddb: DynamoDBDocumentClient,
   table: string,
   pk: string,
-  project?: string,
 ): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
@@ -32,7 +31,6 @@ export async function partitionItems(
         TableName: table,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': pk },
-        ProjectionExpression: project,
         ExclusiveStartKey: startKey,
       }),
     );

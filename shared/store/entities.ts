@@ -7,7 +7,7 @@ import {
 import type { EntityStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
 import { deleteKeys, partitionItems } from './batch';
-import { cancellationReasons, isConditionFailure } from './conditions';
+import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
 
@@ -25,7 +25,8 @@ export class DynamoEntityStore implements EntityStore {
 
   async create(entity: Entity) {
     try {
-      await this.ddb.send(
+      await sendTransaction(
+        this.ddb,
         new TransactWriteCommand({
           TransactItems: [
             {

@@ -14,7 +14,7 @@ import {
 } from '../domain/factor';
 import { formatDate } from '../domain/time';
 import { deleteKeys } from './batch';
-import { cancellationReasons, isConditionFailure } from './conditions';
+import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
 import { entityItem } from './entities';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
@@ -55,7 +55,8 @@ export class DynamoFactorStore implements FactorStore {
           },
         };
     try {
-      await this.ddb.send(
+      await sendTransaction(
+        this.ddb,
         new TransactWriteCommand({
           TransactItems: [
             {
@@ -181,7 +182,8 @@ export class DynamoFactorStore implements FactorStore {
     const TableName = this.table;
     const entityKey = Keys.entity(factor.accountSid, factor.serviceSid, factor.identity);
     try {
-      await this.ddb.send(
+      await sendTransaction(
+        this.ddb,
         new TransactWriteCommand({
           TransactItems: [
             { Delete: { TableName, Key: factorKey(factor), ConditionExpression: 'attribute_exists(pk)' } },

@@ -74,7 +74,7 @@ export class DynamoServiceStore implements ServiceStore {
       throw error;
     }
     const { pk } = Keys.entitiesOf(accountSid, sid);
-    for (const entity of await partitionItems(this.ddb, this.table, pk, 'identity')) {
+    for (const entity of await partitionItems(this.ddb, this.table, pk)) {
       await deleteEntityTree(this.ddb, this.table, accountSid, sid, entity.identity as string);
     }
     return true;

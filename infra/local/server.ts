@@ -1,0 +1,130 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FALLBACK_HANDLER, resolveRoute, ROUTES } from '../../shared/http/routes';
+
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const MAX_BODY_BYTES = 1024 * 1024;
+const loaded = new Map<string, Promise<LambdaHandler>>();
+
+/** The route's handler module, imported once: the same module Lambda runs. */
+function handlerOf(module: string): Promise<LambdaHandler> {
+  let handler = loaded.get(module);
+  if (!handler) {
+    handler = import(pathToFileURL(resolve(ROOT, module)).href).then((m: { handler: LambdaHandler }) => m.handler);
+    loaded.set(module, handler);
+  }
+  return handler;
+}
+
+/** Imports every handler now, so a broken module fails at start rather than on its first request. */
+export async function loadAllHandlers(): Promise<void> {
+  await Promise.all([...ROUTES.map((route) => route.handler), FALLBACK_HANDLER].map(handlerOf));
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new Error('Request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** An API Gateway REST (v1) proxy event for the request, as API Gateway would build it. */
+export function toProxyEvent(
+  request: IncomingMessage,
+  body: string,
+  match: { resource: string; pathParameters: Record<string, string> | null },
+): APIGatewayProxyEvent {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (let i = 0; i < request.rawHeaders.length; i += 2) {
+    const [name, value] = [request.rawHeaders[i]!, request.rawHeaders[i + 1]!];
+    headers[name] = value;
+    (multiValueHeaders[name] ??= []).push(value);
+  }
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
+  const hasQuery = Object.keys(query).length > 0;
+  const method = request.method ?? 'GET';
+  return {
+    resource: match.resource,
+    path: url.pathname,
+    httpMethod: method,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.at(-1)!])) : null,
+    multiValueQueryStringParameters: hasQuery ? query : null,
+    pathParameters: match.pathParameters,
+    stageVariables: null,
+    body: body === '' ? null : body,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      authorizer: undefined,
+      domainName: request.headers.host ?? 'localhost',
+      httpMethod: method,
+      path: url.pathname,
+      protocol: `HTTP/${request.httpVersion}`,
+      requestId: randomUUID(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: match.resource,
+      stage: 'local',
+      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+    },
+  };
+}
+
+const lambdaContext = (name: string): Context =>
+  ({
+    functionName: name,
+    functionVersion: '$LATEST',
+    awsRequestId: randomUUID(),
+    getRemainingTimeInMillis: () => 10_000,
+    callbackWaitsForEmptyEventLoop: false,
+  }) as Context;
+
+/** Serves the API over HTTP by invoking the route table's handler modules with API Gateway events. */
+export function createLocalServer(): Server {
+  return createServer(async (request, response) => {
+    try {
+      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const resolution = resolveRoute(request.method ?? 'GET', path);
+      const route = resolution.kind === 'route' ? resolution.route : undefined;
+      const event = toProxyEvent(request, await readBody(request), {
+        resource: route?.path ?? '/{proxy+}',
+        pathParameters: resolution.kind === 'route' ? resolution.params : null,
+      });
+      const handler = await handlerOf(route?.handler ?? FALLBACK_HANDLER);
+      const result = await handler(event, lambdaContext(route?.name ?? 'Fallback'));
+      const headers: Record<string, string | string[]> = {};
+      for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+      response.writeHead(result.statusCode, headers);
+      response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    } catch (error) {
+      console.error(error);
+      response.writeHead(500, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 }));
+    }
+  });
+}
+
+export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<string> {
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => done());
+  });
+  const address = server.address() as { port: number };
+  return `http://${host}:${address.port}`;
+}

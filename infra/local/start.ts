@@ -1,0 +1,43 @@
+import { startLocalRuntime } from './runtime';
+
+/** `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local, until SIGINT or SIGTERM. */
+async function main() {
+  const started = Date.now();
+  const runtime = await startLocalRuntime({
+    port: Number(process.env.PORT ?? 3000),
+    inMemory: process.env.LOCAL_IN_MEMORY === '1',
+    dir: process.env.LOCAL_DIR,
+  });
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${reason}: stopping the server and DynamoDB Local…`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const { sid, authToken } = runtime.account;
+  console.log(`Verify Push/TOTP service ready in ${Date.now() - started} ms
+  API:          ${runtime.url}/v2/Services
+  Public URL:   ${runtime.publicBaseUrl}
+  DynamoDB:     local (pid ${runtime.dynamoPid})
+  Account SID:  ${sid}
+  Auth token:   ${authToken}
+
+Point twilio-node at it:
+
+  const twilio = require('twilio');
+  const client = twilio('${sid}', '${authToken}');
+  client.verify.baseUrl = '${runtime.publicBaseUrl}';
+  const service = await client.verify.v2.services.create({ friendlyName: 'My App' });
+
+Press Ctrl+C to stop.`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,110 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { createFactor, verifyFactor, type FactorDeps } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
+import { ApiError } from '../../shared/domain/errors';
+import type { PushFactor, TotpFactor } from '../../shared/domain/factor';
+import { createService } from '../../shared/domain/service';
+import { totpCode, totpStep } from '../../shared/domain/totp';
+import { stores } from '../../shared/store';
+import { dynamoDocumentClient, tableName } from '../../shared/store/client';
+import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
+
+const deps: FactorDeps = { ...stores(), sealer: secretSealer() };
+
+async function newService() {
+  const account = await createAccount();
+  const service = createService(account.sid, { friendlyName: 'Bank' }, new Date());
+  await deps.services.create(service);
+  return { accountSid: account.sid, serviceSid: service.sid };
+}
+
+async function newTotpFactor(owner: { accountSid: string; serviceSid: string }) {
+  const { factor, binding } = await createFactor(
+    deps,
+    { ...owner, identity: newIdentity(), friendlyName: 'Alice', factorType: 'totp', config: {} },
+    new Date(),
+  );
+  return { factor: factor as TotpFactor, secret: binding.secret! };
+}
+
+const pushRequest = (owner: { accountSid: string; serviceSid: string }, identity: string) => ({
+  ...owner,
+  identity,
+  friendlyName: 'Pixel',
+  factorType: 'push' as const,
+  publicKey: deviceKey().publicKey,
+  config: { sdkVersion: '0.9.0', appId: 'com.example', notificationPlatform: 'none' as const, notificationToken: null },
+});
+
+const errorCode = (result: PromiseSettledResult<unknown>) =>
+  result.status === 'rejected' && result.reason instanceof ApiError ? result.reason.code : undefined;
+
+describe('factors on DynamoDB Local', () => {
+  it('creates the entity with its first factor and stores the TOTP secret only sealed', async () => {
+    const owner = await newService();
+    const { factor, secret } = await newTotpFactor(owner);
+    expect(await deps.entities.get(owner.accountSid, owner.serviceSid, factor.identity)).toMatchObject({
+      sid: factor.entitySid,
+    });
+    const { Items = [] } = await dynamoDocumentClient().send(new ScanCommand({ TableName: tableName() }));
+    const dump = JSON.stringify(Items);
+    expect(dump).toContain(factor.sid);
+    expect(dump).not.toContain(secret);
+    const stored = (await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid)) as TotpFactor;
+    expect(await deps.sealer.open(stored.sealedSecret, factor.sid)).toBe(secret);
+  });
+
+  it('allows exactly 20 push factors per entity, however many requests race', async () => {
+    const owner = await newService();
+    const identity = newIdentity();
+    const results = await Promise.allSettled(
+      Array.from({ length: 25 }, () => createFactor(deps, pushRequest(owner, identity), new Date())),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
+    expect(results.filter((r) => errorCode(r) === 60315)).toHaveLength(5);
+    const page = await deps.factors.list(owner.accountSid, owner.serviceSid, identity, { pageSize: 100 });
+    expect(page.items).toHaveLength(20);
+    const entitySids = new Set(page.items.map((factor) => factor.entitySid));
+    expect(entitySids.size).toBe(1);
+  });
+
+  it('counts at most five wrong codes however many arrive at once, then locks the factor', async () => {
+    const owner = await newService();
+    const { factor, secret } = await newTotpFactor(owner);
+    const now = new Date();
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => verifyFactor(deps, factor, '000000', now)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(results.filter((r) => errorCode(r) === 60310)).toHaveLength(5);
+    const right = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
+    const locked = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
+    await expect(verifyFactor(deps, locked!, right, now)).rejects.toMatchObject({ code: 60310, status: 429 });
+  });
+
+  it('accepts a code once: of concurrent uses exactly one verifies, and the code is dead afterwards', async () => {
+    const owner = await newService();
+    const { factor, secret } = await newTotpFactor(owner);
+    const now = new Date();
+    const code = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => verifyFactor(deps, factor, code, now)));
+    expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'verified')).toHaveLength(1);
+    expect(results.filter((r) => errorCode(r) === 60311)).toHaveLength(3);
+    const verified = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
+    await expect(verifyFactor(deps, verified!, code, now)).rejects.toMatchObject({ code: 60311 });
+    const later = new Date(now.getTime() + 60_000);
+    const next = totpCode(secret, factor.config, totpStep(later, factor.config.timeStep));
+    expect((await verifyFactor(deps, verified!, next, later)).status).toBe('verified');
+  });
+
+  it('deletes a push factor with its device-key record', async () => {
+    const owner = await newService();
+    const { factor } = await createFactor(deps, pushRequest(owner, newIdentity()), new Date());
+    const push = factor as PushFactor;
+    expect(await deps.factors.getByCredential(push.config.credentialSid)).toMatchObject({ sid: push.sid });
+    expect(await deps.factors.delete(push)).toBe(true);
+    expect(await deps.factors.getByCredential(push.config.credentialSid)).toBeUndefined();
+    expect(await deps.factors.delete(push)).toBe(false);
+  });
+});

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { createFactor } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
+import { newEntity } from '../../shared/domain/entity';
+import type { PushFactor } from '../../shared/domain/factor';
+import { createService } from '../../shared/domain/service';
+import { stores } from '../../shared/store';
+import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
+
+const { services, entities, factors } = stores();
+const deps = { ...stores(), sealer: secretSealer() };
+
+const pushFactor = (accountSid: string, serviceSid: string, identity: string) =>
+  createFactor(
+    deps,
+    {
+      accountSid,
+      serviceSid,
+      identity,
+      friendlyName: 'Pixel',
+      factorType: 'push',
+      publicKey: deviceKey().publicKey,
+      config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
+    },
+    new Date(),
+  );
+
+describe('stores on DynamoDB Local', () => {
+  it('pages through services forwards and backwards in creation order', async () => {
+    const { sid: accountSid } = await createAccount();
+    const created = [];
+    for (let i = 0; i < 7; i++) {
+      const service = createService(accountSid, { friendlyName: `S${i}` }, new Date(Date.now() + i));
+      await services.create(service);
+      created.push(service.sid);
+    }
+    const first = await services.list(accountSid, { pageSize: 3 });
+    expect(first.items.map((s) => s.sid)).toEqual(created.slice(0, 3));
+    expect(first.previous).toBeUndefined();
+    const second = await services.list(accountSid, { pageSize: 3, ...first.next });
+    expect(second.items.map((s) => s.sid)).toEqual(created.slice(3, 6));
+    const third = await services.list(accountSid, { pageSize: 3, ...second.next });
+    expect(third.items.map((s) => s.sid)).toEqual(created.slice(6));
+    expect(third.next).toBeUndefined();
+    const back = await services.list(accountSid, { pageSize: 3, ...third.previous });
+    expect(back.items.map((s) => s.sid)).toEqual(created.slice(3, 6));
+    const start = await services.list(accountSid, { pageSize: 3, ...back.previous });
+    expect(start.items.map((s) => s.sid)).toEqual(created.slice(0, 3));
+    expect(start.previous).toBeUndefined();
+  });
+
+  it('keeps accounts apart: keys include the account, so another account finds nothing', async () => {
+    const a = await createAccount();
+    const b = await createAccount();
+    const service = createService(a.sid, { friendlyName: 'A' }, new Date());
+    await services.create(service);
+    expect(await services.get(b.sid, service.sid)).toBeUndefined();
+    expect((await services.list(b.sid, { pageSize: 50 })).items).toEqual([]);
+    expect(await services.delete(b.sid, service.sid)).toBe(false);
+    expect(await services.get(a.sid, service.sid)).toBeDefined();
+  });
+
+  it('creates an entity once, and only under an existing service', async () => {
+    const { sid: accountSid } = await createAccount();
+    const service = createService(accountSid, { friendlyName: 'A' }, new Date());
+    const entity = newEntity(accountSid, service.sid, newIdentity(), new Date());
+    expect(await entities.create(entity)).toBe('no-service');
+    await services.create(service);
+    expect(await entities.create(entity)).toBe('created');
+    expect(await entities.create({ ...entity, sid: `YE${'0'.repeat(32)}` })).toBe('exists');
+    expect((await entities.get(accountSid, service.sid, entity.identity))?.sid).toBe(entity.sid);
+  });
+
+  it('deletes an entity with all its factors and device keys, and a service with all its entities', async () => {
+    const { sid: accountSid } = await createAccount();
+    const service = createService(accountSid, { friendlyName: 'A' }, new Date());
+    await services.create(service);
+    const [one, two] = [newIdentity(), newIdentity()];
+    const made = [await pushFactor(accountSid, service.sid, one), await pushFactor(accountSid, service.sid, one)];
+    await pushFactor(accountSid, service.sid, two);
+
+    expect(await entities.delete(accountSid, service.sid, one)).toBe(true);
+    expect(await entities.get(accountSid, service.sid, one)).toBeUndefined();
+    expect((await factors.list(accountSid, service.sid, one, { pageSize: 50 })).items).toEqual([]);
+    for (const { factor } of made) {
+      expect(await factors.getByCredential((factor as PushFactor).config.credentialSid)).toBeUndefined();
+    }
+    expect(await entities.delete(accountSid, service.sid, one)).toBe(false);
+
+    expect(await services.delete(accountSid, service.sid)).toBe(true);
+    expect(await entities.get(accountSid, service.sid, two)).toBeUndefined();
+    expect((await factors.list(accountSid, service.sid, two, { pageSize: 50 })).items).toEqual([]);
+    expect(await services.delete(accountSid, service.sid)).toBe(false);
+  });
+});
