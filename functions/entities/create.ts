@@ -5,9 +5,9 @@ import { parseParams } from '../../shared/http/params';
 import { entityJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { identity, pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { entityStore } from '../../shared/store';
 
-const { entities } = stores();
+const entities = entityStore();
 
 export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
   const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });

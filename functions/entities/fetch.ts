@@ -3,9 +3,9 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { entityJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { entityStore } from '../../shared/store';
 
-const { entities } = stores();
+const entities = entityStore();
 
 export const handler = apiHandler(async ({ pathParams: path, principal, baseUrl }) => {
   const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });

@@ -4,10 +4,11 @@ import { assertTokenWithin, listJson, listRequest } from '../../shared/http/list
 import { entityJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore, entityStore } from '../../shared/store';
 import { Keys } from '../../shared/store/keys';
 
-const { services, entities } = stores();
+const services = serviceStore();
+const entities = entityStore();
 
 export const handler = apiHandler(async ({ pathParams: path, query, principal, baseUrl, path: listPath }) => {
   const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });

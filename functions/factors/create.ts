@@ -5,9 +5,14 @@ import { newFactorRequest } from '../../shared/http/factor-params';
 import { factorJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore, entityStore, factorStore } from '../../shared/store';
 
-const deps = { ...stores(), sealer: secretSealer() };
+const deps = {
+  services: serviceStore(),
+  entities: entityStore(),
+  factors: factorStore(),
+  sealer: secretSealer(),
+};
 
 export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
   const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });

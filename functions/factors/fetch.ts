@@ -3,9 +3,9 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { factorJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { factorStore } from '../../shared/store';
 
-const { factors } = stores();
+const factors = factorStore();
 
 export const handler = apiHandler(async ({ pathParams: path, principal, baseUrl }) => {
   const { ServiceSid, Identity, FactorSid } = pathParams(path, {

@@ -4,10 +4,11 @@ import { assertTokenWithin, listJson, listRequest } from '../../shared/http/list
 import { factorJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { entityStore, factorStore } from '../../shared/store';
 import { Keys } from '../../shared/store/keys';
 
-const { entities, factors } = stores();
+const entities = entityStore();
+const factors = factorStore();
 
 export const handler = apiHandler(async ({ pathParams: path, query, principal, baseUrl, path: listPath }) => {
   const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });

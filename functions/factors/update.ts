@@ -7,9 +7,9 @@ import { factorUpdate, hasChanges } from '../../shared/http/factor-params';
 import { factorJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { factorStore } from '../../shared/store';
 
-const deps = { ...stores(), sealer: secretSealer() };
+const deps = { factors: factorStore(), sealer: secretSealer() };
 
 /** Updates a factor's settings and, with `AuthPayload`, verifies it. */
 export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {

@@ -4,13 +4,17 @@ import { text } from '../../shared/http/params';
 import { serviceJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { serviceSettings } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore } from '../../shared/store';
 
-const { services } = stores();
+const services = serviceStore();
 
 export const handler = apiHandler(async ({ form, principal, baseUrl }) => {
   const { friendlyName, ...settings } = serviceSettings(form, text(32));
-  const service = createService(principal.accountSid, { ...settings, friendlyName: friendlyName! }, new Date());
+  const service = createService(
+    principal.accountSid,
+    { ...settings, friendlyName: friendlyName! },
+    new Date(),
+  );
   await services.create(service);
   return created(serviceJson(service, baseUrl));
 });

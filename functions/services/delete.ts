@@ -2,9 +2,9 @@ import { notFound } from '../../shared/domain/errors';
 import { apiHandler } from '../../shared/http/api-handler';
 import { noContent } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore } from '../../shared/store';
 
-const { services } = stores();
+const services = serviceStore();
 
 export const handler = apiHandler(async ({ pathParams: path, principal }) => {
   const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });

@@ -3,9 +3,9 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { serviceJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore } from '../../shared/store';
 
-const { services } = stores();
+const services = serviceStore();
 
 export const handler = apiHandler(async ({ pathParams: path, principal, baseUrl }) => {
   const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });

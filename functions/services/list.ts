@@ -2,10 +2,10 @@ import { apiHandler } from '../../shared/http/api-handler';
 import { assertTokenWithin, listJson, listRequest } from '../../shared/http/lists';
 import { serviceJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
-import { stores } from '../../shared/store';
+import { serviceStore } from '../../shared/store';
 import { Keys } from '../../shared/store/keys';
 
-const { services } = stores();
+const services = serviceStore();
 
 export const handler = apiHandler(async ({ query, principal, baseUrl, path }) => {
   const request = listRequest(query);

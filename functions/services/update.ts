@@ -6,9 +6,9 @@ import { text } from '../../shared/http/params';
 import { serviceJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
 import { pathParams, serviceSettings } from '../../shared/http/schemas';
-import { stores } from '../../shared/store';
+import { serviceStore } from '../../shared/store';
 
-const { services } = stores();
+const services = serviceStore();
 
 export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
   const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });

@@ -33,7 +33,8 @@ export function assertJava17(): void {
     throw new Error('Java 17 or later is required to run DynamoDB Local, and `java` was not found on PATH.');
   }
   const major = Number(/version "(\d+)/.exec(result.stderr)?.[1] ?? 0);
-  if (major < 17) throw new Error(`Java 17 or later is required to run DynamoDB Local; found: ${result.stderr}`);
+  if (major < 17)
+    throw new Error(`Java 17 or later is required to run DynamoDB Local; found: ${result.stderr}`);
 }
 
 export async function freePort(): Promise<number> {
@@ -51,7 +52,9 @@ export async function freePort(): Promise<number> {
  * Starts DynamoDB Local (in memory, or persisted under `dbPath`) and waits until it answers. A detached
  * watchdog kills the Java process if this Node process dies without stopping it, so no `java` outlives us.
  */
-export async function startDynamoDbLocal(options: { dbPath?: string; port?: number } = {}): Promise<LocalDynamo> {
+export async function startDynamoDbLocal(
+  options: { dbPath?: string; port?: number } = {},
+): Promise<LocalDynamo> {
   assertJava17();
   const port = options.port ?? (await freePort());
   const java: ChildProcess = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, sharedDb: true });
@@ -61,10 +64,17 @@ export async function startDynamoDbLocal(options: { dbPath?: string; port?: numb
   java.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   java.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
-  spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`], {
-    detached: true,
-    stdio: 'ignore',
-  }).unref();
+  spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${pid} 2>/dev/null; do sleep 1; done; kill ${pid} 2>/dev/null`,
+    ],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  ).unref();
   const killOnExit = () => java.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -100,7 +110,10 @@ export const localDynamoClient = (endpoint: string) =>
   new DynamoDBClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,
-    credentials: { accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID, secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY },
+    credentials: {
+      accessKeyId: LOCAL_AWS_ENV.AWS_ACCESS_KEY_ID,
+      secretAccessKey: LOCAL_AWS_ENV.AWS_SECRET_ACCESS_KEY,
+    },
   });
 
 /** Creates the table from the shared definition (with its TTL) unless it already exists. */

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
-import { stores } from '../../shared/store';
+import { accountStore } from '../../shared/store';
 import { ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb';
 import { createLocalServer, listen, loadAllHandlers } from './server';
 
@@ -26,7 +26,8 @@ export interface LocalRuntime {
 function localAccount(dir: string): LocalAccount {
   const { LOCAL_ACCOUNT_SID: sid, LOCAL_AUTH_TOKEN: authToken } = process.env;
   if (sid && authToken) {
-    if (!sidPattern('AC').test(sid)) throw new Error('LOCAL_ACCOUNT_SID must be AC followed by 32 hex digits');
+    if (!sidPattern('AC').test(sid))
+      throw new Error('LOCAL_ACCOUNT_SID must be AC followed by 32 hex digits');
     if (authToken.length < 16) throw new Error('LOCAL_AUTH_TOKEN must be at least 16 characters');
     return { sid, authToken };
   }
@@ -65,7 +66,7 @@ export async function startLocalRuntime(options: {
       LOCAL_MASTER_KEY_FILE: masterKeyFile(dir),
     });
     await ensureTable(dynamo.endpoint, process.env.TABLE_NAME!);
-    await stores().accounts.putAccount(newAccount(new Date(), account.authToken, account.sid).account);
+    await accountStore().putAccount(newAccount(new Date(), account.authToken, account.sid).account);
     const server = createLocalServer();
     const url = await listen(server, options.port);
     process.env.PUBLIC_BASE_URL ||= url;

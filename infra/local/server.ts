@@ -15,7 +15,9 @@ const loaded = new Map<string, Promise<LambdaHandler>>();
 function handlerOf(module: string): Promise<LambdaHandler> {
   let handler = loaded.get(module);
   if (!handler) {
-    handler = import(pathToFileURL(resolve(ROOT, module)).href).then((m: { handler: LambdaHandler }) => m.handler);
+    handler = import(pathToFileURL(resolve(ROOT, module)).href).then(
+      (m: { handler: LambdaHandler }) => m.handler,
+    );
     loaded.set(module, handler);
   }
   return handler;
@@ -61,7 +63,9 @@ export function toProxyEvent(
     httpMethod: method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.at(-1)!])) : null,
+    queryStringParameters: hasQuery
+      ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.at(-1)!]))
+      : null,
     multiValueQueryStringParameters: hasQuery ? query : null,
     pathParameters: match.pathParameters,
     stageVariables: null,
@@ -80,7 +84,9 @@ export function toProxyEvent(
       resourceId: 'local',
       resourcePath: match.resource,
       stage: 'local',
-      identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+      identity: {
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      } as APIGatewayProxyEvent['requestContext']['identity'],
     },
   };
 }
@@ -109,13 +115,21 @@ export function createLocalServer(): Server {
       const result = await handler(event, lambdaContext(route?.name ?? 'Fallback'));
       const headers: Record<string, string | string[]> = {};
       for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
+      for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+        headers[name] = values.map(String);
       response.writeHead(result.statusCode, headers);
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
     } catch (error) {
       console.error(error);
       response.writeHead(500, { 'Content-Type': 'application/json' });
-      response.end(JSON.stringify({ code: 20500, message: 'Internal Server Error', more_info: 'https://www.twilio.com/docs/errors/20500', status: 500 }));
+      response.end(
+        JSON.stringify({
+          code: 20500,
+          message: 'Internal Server Error',
+          more_info: 'https://www.twilio.com/docs/errors/20500',
+          status: 500,
+        }),
+      );
     }
   });
 }

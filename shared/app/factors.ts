@@ -92,7 +92,12 @@ async function buildFactor(
  * still unverified (Twilio's behaviour since 2021); on an already verified factor it is a 403 (60311), so
  * that reading `status` can never make a wrong code look right. Five failures lock the factor (429).
  */
-export async function verifyFactor(deps: FactorDeps, factor: Factor, authPayload: string, now: Date) {
+export async function verifyFactor(
+  deps: Pick<FactorDeps, 'factors' | 'sealer'>,
+  factor: Factor,
+  authPayload: string,
+  now: Date,
+) {
   const secret =
     factor.factorType === 'totp' ? await deps.sealer.open(factor.sealedSecret, factor.sid) : undefined;
   const decision = evaluateFactorVerification(factor, authPayload, now, secret);
@@ -106,7 +111,7 @@ export async function verifyFactor(deps: FactorDeps, factor: Factor, authPayload
   return failedVerification(deps, current);
 }
 
-async function failedVerification(deps: FactorDeps, factor: Factor): Promise<Factor> {
+async function failedVerification(deps: Pick<FactorDeps, 'factors'>, factor: Factor): Promise<Factor> {
   const attempts = await deps.factors.recordFailedAttempt(factor);
   if (attempts === undefined) {
     const current = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);

@@ -14,7 +14,11 @@ export class KmsKeyProvider implements KeyProvider {
 
   async newDataKey() {
     const result = await this.kms.send(
-      new GenerateDataKeyCommand({ KeyId: this.keyId, KeySpec: 'AES_256', EncryptionContext: ENCRYPTION_CONTEXT }),
+      new GenerateDataKeyCommand({
+        KeyId: this.keyId,
+        KeySpec: 'AES_256',
+        EncryptionContext: ENCRYPTION_CONTEXT,
+      }),
     );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
     return {

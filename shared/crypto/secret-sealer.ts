@@ -43,7 +43,9 @@ export class EnvelopeSealer implements SecretSealer {
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
       .setAAD(Buffer.from(context, 'utf8'))
       .setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 
   private dataKey() {

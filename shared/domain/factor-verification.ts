@@ -3,9 +3,7 @@ import { verifyFactorSignature } from './push-key';
 import { checkTotp } from './totp';
 
 export type FactorVerification =
-  | { outcome: 'locked' }
-  | { outcome: 'verified'; acceptedStep: number | null }
-  | { outcome: 'failed' };
+  { outcome: 'locked' } | { outcome: 'verified'; acceptedStep: number | null } | { outcome: 'failed' };
 
 /**
  * Decides what an `AuthPayload` does to a factor. TOTP: a code for a step later than the last accepted one
@@ -26,5 +24,7 @@ export function evaluateFactorVerification(
   }
   if (totpSecret === undefined) throw new Error('A TOTP factor needs its secret to be verified');
   const check = checkTotp(totpSecret, factor.config, authPayload, now, factor.lastAcceptedStep);
-  return check.kind === 'accepted' ? { outcome: 'verified', acceptedStep: check.step } : { outcome: 'failed' };
+  return check.kind === 'accepted'
+    ? { outcome: 'verified', acceptedStep: check.step }
+    : { outcome: 'failed' };
 }

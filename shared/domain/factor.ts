@@ -122,6 +122,7 @@ export function updateFactor(factor: Factor, changes: FactorChanges, now: Date):
     metadata: changes.metadata ?? factor.metadata,
     dateUpdated: formatDate(now),
   };
-  if (factor.factorType === 'totp') return { ...factor, ...base, config: { ...factor.config, ...changes.totp } };
+  if (factor.factorType === 'totp')
+    return { ...factor, ...base, config: { ...factor.config, ...changes.totp } };
   return { ...factor, ...base, config: { ...factor.config, ...changes.push } };
 }

@@ -25,7 +25,11 @@ export interface ServiceChanges {
   totpSkew?: number;
 }
 
-export function createService(accountSid: string, input: ServiceChanges & { friendlyName: string }, now: Date) {
+export function createService(
+  accountSid: string,
+  input: ServiceChanges & { friendlyName: string },
+  now: Date,
+) {
   const base: Service = {
     sid: newSid(SidPrefix.service, now),
     accountSid,

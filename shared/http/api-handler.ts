@@ -1,7 +1,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, invalidParameter, NotFoundError } from '../domain/errors';
-import { stores } from '../store';
+import { accountStore } from '../store';
 import { authenticate, type Principal } from './auth';
 import { MAX_BODY_BYTES, parseForm, queryParams, type Params } from './form';
 import { errorResponse, toProxyResult, type ApiResponse } from './responses';
@@ -54,7 +54,10 @@ const parseRequest = (readBody: boolean): Middleware => ({
       method: event.httpMethod,
       path: event.path,
       pathParams: Object.fromEntries(
-        Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, decodeURIComponent(value ?? '')]),
+        Object.entries(event.pathParameters ?? {}).map(([name, value]) => [
+          name,
+          decodeURIComponent(value ?? ''),
+        ]),
       ),
       query: queryParams(event.multiValueQueryStringParameters),
       form: readBody ? readForm(event) : new Map(),
@@ -65,7 +68,7 @@ const parseRequest = (readBody: boolean): Middleware => ({
 
 const authentication = (): Middleware => ({
   before: async ({ event, context }) => {
-    context.api.principal = await authenticate(header(event, 'authorization'), stores().accounts);
+    context.api.principal = await authenticate(header(event, 'authorization'), accountStore());
   },
 });
 
@@ -74,7 +77,9 @@ const twilioErrors = (): Middleware => ({
   onError: (request) => {
     const { error } = request;
     if (!(error instanceof ApiError)) {
-      console.error(JSON.stringify({ level: 'ERROR', message: 'Unhandled error', error: String(error?.stack) }));
+      console.error(
+        JSON.stringify({ level: 'ERROR', message: 'Unhandled error', error: String(error?.stack) }),
+      );
     }
     const apiError =
       error instanceof NotFoundError
@@ -98,7 +103,9 @@ export function apiHandler(
     .use(twilioErrors())
     .use(parseRequest(readBody));
   if (authenticated) chain.use(authentication());
-  const handler = chain.handler(async (_event, context) => toProxyResult(await handle(context.api as ApiRequest)));
+  const handler = chain.handler(async (_event, context) =>
+    toProxyResult(await handle(context.api as ApiRequest)),
+  );
   // `api` is added to the context by the middlewares above; callers pass a plain Lambda context.
   return handler as unknown as ProxyHandler;
 }

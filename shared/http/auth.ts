@@ -20,7 +20,10 @@ const UNKNOWN_SECRET_HASH = hashSecret('unknown');
 const ACCOUNT_SID = sidPattern('AC');
 const API_KEY_SID = sidPattern('SK');
 
-export async function authenticate(authorization: string | undefined, accounts: AccountStore): Promise<Principal> {
+export async function authenticate(
+  authorization: string | undefined,
+  accounts: AccountStore,
+): Promise<Principal> {
   const credentials = parseBasicAuthorization(authorization);
   if (!credentials) throw unauthenticated();
   const cacheKey = createHash('sha256').update(authorization!).digest('base64');

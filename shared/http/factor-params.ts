@@ -85,7 +85,9 @@ export function factorUpdate(form: Params, factor: Factor): { changes: FactorCha
   const authPayload = p.AuthPayload;
   if (authPayload !== undefined) {
     const wellFormed =
-      factor.factorType === 'totp' ? /^\d{3,8}$/.test(authPayload) : decodeBase64Strict(authPayload) !== undefined;
+      factor.factorType === 'totp'
+        ? /^\d{3,8}$/.test(authPayload)
+        : decodeBase64Strict(authPayload) !== undefined;
     if (!wellFormed) {
       throw invalidParameter(
         'AuthPayload',

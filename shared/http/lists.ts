@@ -79,7 +79,9 @@ export function listJson(
       page: request.page,
       page_size: request.pageSize,
       first_page_url: query(0),
-      previous_page_url: page.previous ? query(Math.max(request.page - 1, 0), encodeToken(page.previous)) : null,
+      previous_page_url: page.previous
+        ? query(Math.max(request.page - 1, 0), encodeToken(page.previous))
+        : null,
       url: query(request.page, request.token),
       next_page_url: page.next ? query(request.page + 1, encodeToken(page.next)) : null,
       key,

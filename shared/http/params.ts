@@ -31,7 +31,8 @@ export const boolean = () =>
 export const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of: ${values.join(', ')}` });
 
-export const sid = (prefix: string) => z.string().check(z.regex(sidPattern(prefix), `must be a ${prefix} SID`));
+export const sid = (prefix: string) =>
+  z.string().check(z.regex(sidPattern(prefix), `must be a ${prefix} SID`));
 
 /** A JSON object whose values are all strings, given as a string of at most `max` characters. */
 export const jsonStringMap = (max = 1024) =>
@@ -51,7 +52,11 @@ export const jsonStringMap = (max = 1024) =>
         !Array.isArray(parsed) &&
         Object.values(parsed).every((entry) => typeof entry === 'string');
       if (!isStringMap) {
-        ctx.issues.push({ code: 'custom', message: 'must be a JSON object with only string values', input: value });
+        ctx.issues.push({
+          code: 'custom',
+          message: 'must be a JSON object with only string values',
+          input: value,
+        });
         return z.NEVER;
       }
       return parsed as Record<string, string>;

@@ -56,7 +56,12 @@ export const entityJson = (e: Entity, base: string) => ({
 
 function configJson(f: Factor) {
   if (f.factorType === 'totp') {
-    return { alg: f.config.alg, skew: f.config.skew, code_length: f.config.codeLength, time_step: f.config.timeStep };
+    return {
+      alg: f.config.alg,
+      skew: f.config.skew,
+      code_length: f.config.codeLength,
+      time_step: f.config.timeStep,
+    };
   }
   return {
     sdk_version: f.config.sdkVersion,

@@ -9,6 +9,8 @@ export interface Route {
   method: HttpMethod;
   path: string;
   handler: string;
+  /** Seals or opens TOTP secrets, so its function gets the KMS key. */
+  secrets?: true;
 }
 
 const SERVICE = '/v2/Services/{ServiceSid}';
@@ -20,15 +22,42 @@ export const ROUTES: readonly Route[] = [
   { name: 'FetchService', method: 'GET', path: SERVICE, handler: 'functions/services/fetch.ts' },
   { name: 'UpdateService', method: 'POST', path: SERVICE, handler: 'functions/services/update.ts' },
   { name: 'DeleteService', method: 'DELETE', path: SERVICE, handler: 'functions/services/delete.ts' },
-  { name: 'CreateEntity', method: 'POST', path: `${SERVICE}/Entities`, handler: 'functions/entities/create.ts' },
+  {
+    name: 'CreateEntity',
+    method: 'POST',
+    path: `${SERVICE}/Entities`,
+    handler: 'functions/entities/create.ts',
+  },
   { name: 'ListEntities', method: 'GET', path: `${SERVICE}/Entities`, handler: 'functions/entities/list.ts' },
   { name: 'FetchEntity', method: 'GET', path: ENTITY, handler: 'functions/entities/fetch.ts' },
   { name: 'DeleteEntity', method: 'DELETE', path: ENTITY, handler: 'functions/entities/delete.ts' },
-  { name: 'CreateFactor', method: 'POST', path: `${ENTITY}/Factors`, handler: 'functions/factors/create.ts' },
+  {
+    name: 'CreateFactor',
+    method: 'POST',
+    path: `${ENTITY}/Factors`,
+    handler: 'functions/factors/create.ts',
+    secrets: true,
+  },
   { name: 'ListFactors', method: 'GET', path: `${ENTITY}/Factors`, handler: 'functions/factors/list.ts' },
-  { name: 'FetchFactor', method: 'GET', path: `${ENTITY}/Factors/{Sid}`, handler: 'functions/factors/fetch.ts' },
-  { name: 'UpdateFactor', method: 'POST', path: `${ENTITY}/Factors/{Sid}`, handler: 'functions/factors/update.ts' },
-  { name: 'DeleteFactor', method: 'DELETE', path: `${ENTITY}/Factors/{Sid}`, handler: 'functions/factors/delete.ts' },
+  {
+    name: 'FetchFactor',
+    method: 'GET',
+    path: `${ENTITY}/Factors/{Sid}`,
+    handler: 'functions/factors/fetch.ts',
+  },
+  {
+    name: 'UpdateFactor',
+    method: 'POST',
+    path: `${ENTITY}/Factors/{Sid}`,
+    handler: 'functions/factors/update.ts',
+    secrets: true,
+  },
+  {
+    name: 'DeleteFactor',
+    method: 'DELETE',
+    path: `${ENTITY}/Factors/{Sid}`,
+    handler: 'functions/factors/delete.ts',
+  },
 ];
 
 /** Answers every request no route serves: 404 for an unknown path, 405 for a known path's other methods. */
@@ -63,6 +92,7 @@ export function resolveRoute(method: string, path: string): Resolution {
   });
   const hit = matching.find(({ route }) => route.method === method);
   if (hit) return { kind: 'route', ...hit };
-  if (matching.length > 0) return { kind: 'wrong-method', allowed: matching.map(({ route }) => route.method) };
+  if (matching.length > 0)
+    return { kind: 'wrong-method', allowed: matching.map(({ route }) => route.method) };
   return { kind: 'unknown-path' };
 }

@@ -8,7 +8,9 @@ import { boolean, integer, jsonStringMap, oneOf, parseParams, sid, text } from '
 /** Parameter schemas shared by several routes. Limits are the spec's. */
 
 export const identity = () =>
-  z.string().check(z.regex(IDENTITY_PATTERN, 'must be 8 to 64 letters or digits, in groups joined by single dashes'));
+  z
+    .string()
+    .check(z.regex(IDENTITY_PATTERN, 'must be 8 to 64 letters or digits, in groups joined by single dashes'));
 
 export const PathFields = {
   ServiceSid: sid('VA'),

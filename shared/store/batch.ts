@@ -9,7 +9,8 @@ export async function deleteKeys(ddb: DynamoDBDocumentClient, table: string, key
   for (let i = 0; i < keys.length; i += BATCH_LIMIT) {
     let requests = keys.slice(i, i + BATCH_LIMIT).map((Key) => ({ DeleteRequest: { Key } }));
     for (let round = 0; requests.length > 0; round++) {
-      if (round === MAX_ROUNDS) throw new Error(`Could not delete ${requests.length} items after ${round} rounds`);
+      if (round === MAX_ROUNDS)
+        throw new Error(`Could not delete ${requests.length} items after ${round} rounds`);
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** round));
       const result = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
       requests = (result.UnprocessedItems?.[table] ?? []) as typeof requests;

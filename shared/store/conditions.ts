@@ -20,7 +20,10 @@ const CONFLICT_RETRIES = 4;
  * Sends a transaction, retrying with jittered backoff while DynamoDB cancels it only because another
  * transaction touched the same items (TransactionConflict); any other outcome is the caller's to read.
  */
-export async function sendTransaction(ddb: DynamoDBDocumentClient, command: TransactWriteCommand): Promise<void> {
+export async function sendTransaction(
+  ddb: DynamoDBDocumentClient,
+  command: TransactWriteCommand,
+): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await ddb.send(command);

@@ -100,7 +100,12 @@ export class DynamoFactorStore implements FactorStore {
   }
 
   async list(accountSid: string, serviceSid: string, identity: string, page: PageRequest) {
-    const result = await queryPage(this.ddb, this.table, Keys.factorsOf(accountSid, serviceSid, identity), page);
+    const result = await queryPage(
+      this.ddb,
+      this.table,
+      Keys.factorsOf(accountSid, serviceSid, identity),
+      page,
+    );
     return { ...result, items: result.items.map((item) => record<Factor>(item)) };
   }
 
@@ -110,7 +115,8 @@ export class DynamoFactorStore implements FactorStore {
         new UpdateCommand({
           TableName: this.table,
           Key: factorKey(factor),
-          UpdateExpression: 'SET friendlyName = :name, metadata = :metadata, config = :config, dateUpdated = :now',
+          UpdateExpression:
+            'SET friendlyName = :name, metadata = :metadata, config = :config, dateUpdated = :now',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: {
             ':name': factor.friendlyName,
@@ -210,7 +216,10 @@ export class DynamoFactorStore implements FactorStore {
       if (reasons?.[0] === 'ConditionalCheckFailed') return false;
       if (reasons?.[2] !== 'ConditionalCheckFailed' || factor.factorType !== 'push') throw error;
       // The entity is being deleted; there is no count to keep, only the factor and its key to remove.
-      await deleteKeys(this.ddb, TableName, [factorKey(factor), Keys.credential(factor.config.credentialSid)]);
+      await deleteKeys(this.ddb, TableName, [
+        factorKey(factor),
+        Keys.credential(factor.config.credentialSid),
+      ]);
       return true;
     }
   }

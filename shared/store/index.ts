@@ -4,18 +4,16 @@ import { DynamoEntityStore } from './entities';
 import { DynamoFactorStore } from './factors';
 import { DynamoServiceStore } from './services';
 
-let cached: ReturnType<typeof createStores> | undefined;
+/**
+ * The DynamoDB-backed stores, each created once per process on first use. Separate accessors let a
+ * function's bundle carry only the stores it uses.
+ */
+const once = <T>(create: () => T) => {
+  let instance: T | undefined;
+  return () => (instance ??= create());
+};
 
-function createStores() {
-  const ddb = dynamoDocumentClient();
-  const table = tableName();
-  return {
-    accounts: new DynamoAccountStore(ddb, table),
-    services: new DynamoServiceStore(ddb, table),
-    entities: new DynamoEntityStore(ddb, table),
-    factors: new DynamoFactorStore(ddb, table),
-  };
-}
-
-/** The DynamoDB-backed stores, created once per process. */
-export const stores = () => (cached ??= createStores());
+export const accountStore = once(() => new DynamoAccountStore(dynamoDocumentClient(), tableName()));
+export const serviceStore = once(() => new DynamoServiceStore(dynamoDocumentClient(), tableName()));
+export const entityStore = once(() => new DynamoEntityStore(dynamoDocumentClient(), tableName()));
+export const factorStore = once(() => new DynamoFactorStore(dynamoDocumentClient(), tableName()));

@@ -52,7 +52,8 @@ export async function queryPage(
 }
 
 /** Removes the storage attributes from an item, leaving the domain record. */
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'type', 'expiresAt']);
+
 export function record<T>(item: Item): T {
-  const { pk: _pk, sk: _sk, type: _type, expiresAt: _expiresAt, ...rest } = item;
-  return rest as T;
+  return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name))) as T;
 }

@@ -1,9 +1,4 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PageRequest, ServiceStore } from '../app/ports';
 import type { Service } from '../domain/service';
 import { partitionItems } from './batch';

@@ -6,11 +6,16 @@ import { ApiError } from '../../shared/domain/errors';
 import type { PushFactor, TotpFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
 import { totpCode, totpStep } from '../../shared/domain/totp';
-import { stores } from '../../shared/store';
+import { serviceStore, entityStore, factorStore } from '../../shared/store';
 import { dynamoDocumentClient, tableName } from '../../shared/store/client';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
-const deps: FactorDeps = { ...stores(), sealer: secretSealer() };
+const deps: FactorDeps = {
+  services: serviceStore(),
+  entities: entityStore(),
+  factors: factorStore(),
+  sealer: secretSealer(),
+};
 
 async function newService() {
   const account = await createAccount();
@@ -34,7 +39,12 @@ const pushRequest = (owner: { accountSid: string; serviceSid: string }, identity
   friendlyName: 'Pixel',
   factorType: 'push' as const,
   publicKey: deviceKey().publicKey,
-  config: { sdkVersion: '0.9.0', appId: 'com.example', notificationPlatform: 'none' as const, notificationToken: null },
+  config: {
+    sdkVersion: '0.9.0',
+    appId: 'com.example',
+    notificationPlatform: 'none' as const,
+    notificationToken: null,
+  },
 });
 
 const errorCode = (result: PromiseSettledResult<unknown>) =>
@@ -51,7 +61,12 @@ describe('factors on DynamoDB Local', () => {
     const dump = JSON.stringify(Items);
     expect(dump).toContain(factor.sid);
     expect(dump).not.toContain(secret);
-    const stored = (await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid)) as TotpFactor;
+    const stored = (await deps.factors.get(
+      owner.accountSid,
+      owner.serviceSid,
+      factor.identity,
+      factor.sid,
+    )) as TotpFactor;
     expect(await deps.sealer.open(stored.sealedSecret, factor.sid)).toBe(secret);
   });
 
@@ -88,7 +103,9 @@ describe('factors on DynamoDB Local', () => {
     const { factor, secret } = await newTotpFactor(owner);
     const now = new Date();
     const code = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
-    const results = await Promise.allSettled(Array.from({ length: 4 }, () => verifyFactor(deps, factor, code, now)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => verifyFactor(deps, factor, code, now)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'verified')).toHaveLength(1);
     expect(results.filter((r) => errorCode(r) === 60311)).toHaveLength(3);
     const verified = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);

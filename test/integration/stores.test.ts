@@ -4,11 +4,18 @@ import { secretSealer } from '../../shared/crypto';
 import { newEntity } from '../../shared/domain/entity';
 import type { PushFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
-import { stores } from '../../shared/store';
+import { serviceStore, entityStore, factorStore } from '../../shared/store';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
-const { services, entities, factors } = stores();
-const deps = { ...stores(), sealer: secretSealer() };
+const services = serviceStore();
+const entities = entityStore();
+const factors = factorStore();
+const deps = {
+  services: serviceStore(),
+  entities: entityStore(),
+  factors: factorStore(),
+  sealer: secretSealer(),
+};
 
 const pushFactor = (accountSid: string, serviceSid: string, identity: string) =>
   createFactor(
@@ -76,7 +83,10 @@ describe('stores on DynamoDB Local', () => {
     const service = createService(accountSid, { friendlyName: 'A' }, new Date());
     await services.create(service);
     const [one, two] = [newIdentity(), newIdentity()];
-    const made = [await pushFactor(accountSid, service.sid, one), await pushFactor(accountSid, service.sid, one)];
+    const made = [
+      await pushFactor(accountSid, service.sid, one),
+      await pushFactor(accountSid, service.sid, one),
+    ];
     await pushFactor(accountSid, service.sid, two);
 
     expect(await entities.delete(accountSid, service.sid, one)).toBe(true);

@@ -17,7 +17,9 @@ export function apiEvent(options: {
     Host: 'verify.example.test',
     ...(options.body !== undefined ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}),
     ...(options.auth
-      ? { Authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}` }
+      ? {
+          Authorization: `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`,
+        }
       : {}),
     ...options.headers,
   };
@@ -27,7 +29,9 @@ export function apiEvent(options: {
     httpMethod: options.method,
     headers,
     multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
-    queryStringParameters: search ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[0]!])) : null,
+    queryStringParameters: search
+      ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[0]!]))
+      : null,
     multiValueQueryStringParameters: search ? query : null,
     pathParameters: route ? (matchPath(route.path, path!) ?? null) : null,
     stageVariables: null,

@@ -1,11 +1,11 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { newAccount } from '../../shared/domain/credentials';
-import { stores } from '../../shared/store';
+import { accountStore } from '../../shared/store';
 
 /** A fresh account in the test table, with its auth token. */
 export async function createAccount() {
   const { account, authToken } = newAccount(new Date());
-  await stores().accounts.putAccount(account);
+  await accountStore().putAccount(account);
   return { sid: account.sid, authToken };
 }
 

@@ -15,7 +15,8 @@ beforeEach(() => {
   kms.on(DecryptCommand).resolves({ Plaintext: dataKey });
 });
 
-const sealer = () => new EnvelopeSealer(new KmsKeyProvider('arn:aws:kms:us-east-1:111122223333:key/test', new KMSClient({})));
+const sealer = () =>
+  new EnvelopeSealer(new KmsKeyProvider('arn:aws:kms:us-east-1:111122223333:key/test', new KMSClient({})));
 
 describe('envelope sealing with a KMS data key', () => {
   it('round-trips a secret without the plaintext appearing in the sealed form', async () => {
@@ -46,7 +47,10 @@ describe('envelope sealing with a KMS data key', () => {
   });
 
   it('fails loudly when KMS fails, and asks again on the next seal', async () => {
-    kms.on(GenerateDataKeyCommand).rejectsOnce(new Error('KMS is down')).resolves({ Plaintext: dataKey, CiphertextBlob: wrapped });
+    kms
+      .on(GenerateDataKeyCommand)
+      .rejectsOnce(new Error('KMS is down'))
+      .resolves({ Plaintext: dataKey, CiphertextBlob: wrapped });
     const writer = sealer();
     await expect(writer.seal('SECRET', 'YF1')).rejects.toThrow('KMS is down');
     expect(await writer.open(await writer.seal('SECRET', 'YF1'), 'YF1')).toBe('SECRET');

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hashSecret, newAccount, parseBasicAuthorization, secretMatches } from '../../../shared/domain/credentials';
+import {
+  hashSecret,
+  newAccount,
+  parseBasicAuthorization,
+  secretMatches,
+} from '../../../shared/domain/credentials';
 import { sidPattern } from '../../../shared/domain/sid';
 
 describe('credentials', () => {

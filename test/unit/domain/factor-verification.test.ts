@@ -9,7 +9,10 @@ const now = new Date('2026-11-22T10:00:00Z');
 const entity = newEntity('AC' + 'a'.repeat(32), 'VA' + 'b'.repeat(32), 'user-12345678', now);
 const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
 const config = { alg: 'sha1' as const, skew: 1, codeLength: 6, timeStep: 30 };
-const totp = newTotpFactor({ sid: 'YF' + 'c'.repeat(32), entity, friendlyName: 'a', config, sealedSecret: 'x' }, now);
+const totp = newTotpFactor(
+  { sid: 'YF' + 'c'.repeat(32), entity, friendlyName: 'a', config, sealedSecret: 'x' },
+  now,
+);
 const device = deviceKey();
 const push = newPushFactor(
   {
@@ -44,17 +47,19 @@ describe('factor verification', () => {
       outcome: 'verified',
       acceptedStep: null,
     });
-    expect(evaluateFactorVerification(push, signFactorSid(deviceKey().privateKey, push.sid), now).outcome).toBe(
-      'failed',
-    );
+    expect(
+      evaluateFactorVerification(push, signFactorSid(deviceKey().privateKey, push.sid), now).outcome,
+    ).toBe('failed');
   });
 
   it('locks a factor after five failures, even for a right payload', () => {
     const code = totpCode(secret, config, totpStep(now, 30));
-    expect(evaluateFactorVerification({ ...totp, failedAttempts: 4 }, code, now, secret).outcome).toBe('verified');
-    expect(evaluateFactorVerification(locked(totp), code, now, secret).outcome).toBe('locked');
-    expect(evaluateFactorVerification(locked(push), signFactorSid(device.privateKey, push.sid), now).outcome).toBe(
-      'locked',
+    expect(evaluateFactorVerification({ ...totp, failedAttempts: 4 }, code, now, secret).outcome).toBe(
+      'verified',
     );
+    expect(evaluateFactorVerification(locked(totp), code, now, secret).outcome).toBe('locked');
+    expect(
+      evaluateFactorVerification(locked(push), signFactorSid(device.privateKey, push.sid), now).outcome,
+    ).toBe('locked');
   });
 });

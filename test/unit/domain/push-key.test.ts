@@ -14,12 +14,28 @@ describe('push factor keys', () => {
   });
 
   it.each([
-    ['another curve', spki(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey), 'must be an ECDSA P-256 key'],
-    ['an RSA key', spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey), 'must be an ECDSA P-256 key'],
+    [
+      'another curve',
+      spki(generateKeyPairSync('ec', { namedCurve: 'P-384' }).publicKey),
+      'must be an ECDSA P-256 key',
+    ],
+    [
+      'an RSA key',
+      spki(generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey),
+      'must be an ECDSA P-256 key',
+    ],
     ['an Ed25519 key', spki(generateKeyPairSync('ed25519').publicKey), 'must be an ECDSA P-256 key'],
     ['not Base64', 'not base64!', 'must be Base64'],
-    ['Base64 of garbage', Buffer.from('hello world').toString('base64'), 'must be a DER SubjectPublicKeyInfo'],
-    ['trailing bytes', Buffer.concat([Buffer.from(deviceKey().publicKey, 'base64'), Buffer.from([0])]).toString('base64'), 'must be a DER SubjectPublicKeyInfo'],
+    [
+      'Base64 of garbage',
+      Buffer.from('hello world').toString('base64'),
+      'must be a DER SubjectPublicKeyInfo',
+    ],
+    [
+      'trailing bytes',
+      Buffer.concat([Buffer.from(deviceKey().publicKey, 'base64'), Buffer.from([0])]).toString('base64'),
+      'must be a DER SubjectPublicKeyInfo',
+    ],
     ['the spec example placeholder', 'dGVzdF9rZXk=', 'must be a DER SubjectPublicKeyInfo'],
   ])('rejects %s', (_name, value, reason) => {
     expect(parsePushPublicKey(value)).toBe(reason);
@@ -31,9 +47,9 @@ describe('push factor keys', () => {
     const sid = 'YF0123456789abcdef0123456789abcdef';
     expect(verifyFactorSignature(device.publicKey, sid, signFactorSid(device.privateKey, sid))).toBe(true);
     expect(verifyFactorSignature(device.publicKey, sid, signFactorSid(other.privateKey, sid))).toBe(false);
-    expect(verifyFactorSignature(device.publicKey, sid, signFactorSid(device.privateKey, `${sid.slice(0, -1)}0`))).toBe(
-      false,
-    );
+    expect(
+      verifyFactorSignature(device.publicKey, sid, signFactorSid(device.privateKey, `${sid.slice(0, -1)}0`)),
+    ).toBe(false);
     expect(verifyFactorSignature(device.publicKey, sid, 'AAAA')).toBe(false);
     expect(verifyFactorSignature(device.publicKey, sid, '%%%')).toBe(false);
   });

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { checkTotp, normalizeTotpSecret, totpCode, totpStep, totpUri, type TotpConfig } from '../../../shared/domain/totp';
+import {
+  checkTotp,
+  normalizeTotpSecret,
+  totpCode,
+  totpStep,
+  totpUri,
+  type TotpConfig,
+} from '../../../shared/domain/totp';
 
 // RFC 6238 Appendix B: seeds are the ASCII strings below; codes are 8 digits, 30 s steps.
 const base32 = (ascii: string) => {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   let bits = '';
   for (const byte of Buffer.from(ascii)) bits += byte.toString(2).padStart(8, '0');
-  return bits.match(/.{1,5}/g)!.map((chunk) => alphabet[parseInt(chunk.padEnd(5, '0'), 2)]).join('');
+  return bits
+    .match(/.{1,5}/g)!
+    .map((chunk) => alphabet[parseInt(chunk.padEnd(5, '0'), 2)])
+    .join('');
 };
 const SEEDS = {
   sha1: base32('12345678901234567890'),
@@ -33,7 +43,10 @@ describe('TOTP (RFC 6238)', () => {
     const config: TotpConfig = { alg, codeLength: 8, timeStep: 30, skew: 0 };
     const now = new Date(seconds * 1000);
     expect(totpCode(SEEDS[alg], config, totpStep(now, 30))).toBe(expected);
-    expect(checkTotp(SEEDS[alg], config, expected, now, null)).toEqual({ kind: 'accepted', step: totpStep(now, 30) });
+    expect(checkTotp(SEEDS[alg], config, expected, now, null)).toEqual({
+      kind: 'accepted',
+      step: totpStep(now, 30),
+    });
   });
 
   const config: TotpConfig = { alg: 'sha1', codeLength: 6, timeStep: 30, skew: 1 };
@@ -49,14 +62,16 @@ describe('TOTP (RFC 6238)', () => {
       });
     }
     for (const offset of [-3, -2, 2, 3]) {
-      expect(checkTotp(secret, config, totpCode(secret, config, step + offset), now, null).kind).toBe('wrong');
+      expect(checkTotp(secret, config, totpCode(secret, config, step + offset), now, null).kind).toBe(
+        'wrong',
+      );
     }
-    expect(checkTotp(secret, { ...config, skew: 0 }, totpCode(secret, config, step - 1), now, null).kind).toBe(
-      'wrong',
-    );
-    expect(checkTotp(secret, { ...config, skew: 2 }, totpCode(secret, config, step - 2), now, null).kind).toBe(
-      'accepted',
-    );
+    expect(
+      checkTotp(secret, { ...config, skew: 0 }, totpCode(secret, config, step - 1), now, null).kind,
+    ).toBe('wrong');
+    expect(
+      checkTotp(secret, { ...config, skew: 2 }, totpCode(secret, config, step - 2), now, null).kind,
+    ).toBe('accepted');
   });
 
   it('rejects a code for a step at or before the last accepted step as a replay', () => {
@@ -79,7 +94,7 @@ describe('TOTP (RFC 6238)', () => {
     expect(normalizeTotpSecret('GEZDGNBVGY3TQOJ1')).toBeUndefined();
   });
 
-  it('builds the key URI in Twilio\'s format', () => {
+  it("builds the key URI in Twilio's format", () => {
     expect(totpUri('test-issuer', 'John’s Account Name', 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', config)).toBe(
       'otpauth://totp/test-issuer:John%E2%80%99s%20Account%20Name?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&issuer=test-issuer&algorithm=SHA1&digits=6&period=30',
     );

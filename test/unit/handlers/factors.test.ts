@@ -38,9 +38,13 @@ const pushParams = {
 
 beforeEach(() => {
   ddb.reset();
-  ddb.on(GetCommand, { Key: Keys.account(account.sid) }).resolves({ Item: { ...Keys.account(account.sid), ...account } });
+  ddb
+    .on(GetCommand, { Key: Keys.account(account.sid) })
+    .resolves({ Item: { ...Keys.account(account.sid), ...account } });
   ddb.on(GetCommand, { Key: Keys.service(account.sid, service.sid) }).resolves({ Item: { ...service } });
-  ddb.on(GetCommand, { Key: Keys.entity(account.sid, service.sid, entity.identity) }).resolves({ Item: { ...entity } });
+  ddb
+    .on(GetCommand, { Key: Keys.entity(account.sid, service.sid, entity.identity) })
+    .resolves({ Item: { ...entity } });
 });
 
 describe('factor handlers', () => {
@@ -67,11 +71,19 @@ describe('factor handlers', () => {
 
   it('rejects a public key that is not P-256 with 60314 and writes nothing', async () => {
     const response = await createFactor(
-      apiEvent({ method: 'POST', path: factorsPath, auth, body: form({ ...pushParams, 'Binding.PublicKey': 'dGVzdF9rZXk=' }) }),
+      apiEvent({
+        method: 'POST',
+        path: factorsPath,
+        auth,
+        body: form({ ...pushParams, 'Binding.PublicKey': 'dGVzdF9rZXk=' }),
+      }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toMatchObject({ code: 60314, message: expect.stringContaining('Binding.PublicKey') });
+    expect(JSON.parse(response.body)).toMatchObject({
+      code: 60314,
+      message: expect.stringContaining('Binding.PublicKey'),
+    });
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
@@ -90,10 +102,18 @@ describe('factor handlers', () => {
     ddb.on(GetCommand, { Key: key }).resolves({ Item: { ...factor, failedAttempts: 4 } });
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
     const response = await updateFactor(
-      apiEvent({ method: 'POST', path: `${factorsPath}/${factor.sid}`, auth, body: form({ AuthPayload: 'AAAA' }) }),
+      apiEvent({
+        method: 'POST',
+        path: `${factorsPath}/${factor.sid}`,
+        auth,
+        body: form({ AuthPayload: 'AAAA' }),
+      }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(429);
-    expect(JSON.parse(response.body)).toMatchObject({ code: 60310, message: 'Factor verification attempts reached' });
+    expect(JSON.parse(response.body)).toMatchObject({
+      code: 60310,
+      message: 'Factor verification attempts reached',
+    });
   });
 });

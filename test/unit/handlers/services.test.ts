@@ -20,22 +20,37 @@ beforeEach(() => {
 });
 
 describe('service handlers', () => {
-  it('creates a service with one write and answers it with URLs under the request\'s base', async () => {
+  it("creates a service with one write and answers it with URLs under the request's base", async () => {
     ddb.on(PutCommand).resolves({});
     const response = await createService(
-      apiEvent({ method: 'POST', path: '/v2/Services', auth, body: form({ FriendlyName: 'My App', 'Totp.Skew': '2' }) }),
+      apiEvent({
+        method: 'POST',
+        path: '/v2/Services',
+        auth,
+        body: form({ FriendlyName: 'My App', 'Totp.Skew': '2' }),
+      }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(201);
     const body = JSON.parse(response.body);
-    expect(body).toMatchObject({ friendly_name: 'My App', account_sid: account.sid, totp: { skew: 2, issuer: 'My App' } });
+    expect(body).toMatchObject({
+      friendly_name: 'My App',
+      account_sid: account.sid,
+      totp: { skew: 2, issuer: 'My App' },
+    });
     expect(body.url).toBe(`https://verify.example.test/prod/v2/Services/${body.sid}`);
     expect(ddb.commandCalls(PutCommand)).toHaveLength(1);
-    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({ pk: `ACCOUNT#${account.sid}` });
+    expect(ddb.commandCalls(PutCommand)[0]!.args[0].input.Item).toMatchObject({
+      pk: `ACCOUNT#${account.sid}`,
+    });
   });
 
   it('answers a DynamoDB failure with a Twilio-shaped 500 that reveals nothing', async () => {
-    ddb.on(PutCommand).rejects(Object.assign(new Error('Rate exceeded for table secret-table'), { name: 'ThrottlingException' }));
+    ddb
+      .on(PutCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded for table secret-table'), { name: 'ThrottlingException' }),
+      );
     const response = await createService(
       apiEvent({ method: 'POST', path: '/v2/Services', auth, body: form({ FriendlyName: 'My App' }) }),
       lambdaContext,
@@ -55,7 +70,10 @@ describe('service handlers', () => {
       lambdaContext,
     );
     expect(response.statusCode).toBe(400);
-    expect(JSON.parse(response.body)).toMatchObject({ code: 60200, message: expect.stringContaining('FriendlyName') });
+    expect(JSON.parse(response.body)).toMatchObject({
+      code: 60200,
+      message: expect.stringContaining('FriendlyName'),
+    });
     expect(ddb.commandCalls(PutCommand)).toHaveLength(0);
   });
 
@@ -79,7 +97,11 @@ describe('service handlers', () => {
 
   it('answers wrong credentials with 401, 20003 and WWW-Authenticate, before touching data', async () => {
     const response = await fetchService(
-      apiEvent({ method: 'GET', path: `/v2/Services/VA${'0'.repeat(32)}`, auth: { ...auth, password: 'wrong' } }),
+      apiEvent({
+        method: 'GET',
+        path: `/v2/Services/VA${'0'.repeat(32)}`,
+        auth: { ...auth, password: 'wrong' },
+      }),
       lambdaContext,
     );
     expect(response.statusCode).toBe(401);
@@ -92,7 +114,10 @@ describe('service handlers', () => {
     const sid = `VA${'1'.repeat(32)}`;
     ddb.on(GetCommand, { Key: Keys.service(account.sid, sid) }).resolves({});
     for (let i = 0; i < 3; i++) {
-      const response = await fetchService(apiEvent({ method: 'GET', path: `/v2/Services/${sid}`, auth }), lambdaContext);
+      const response = await fetchService(
+        apiEvent({ method: 'GET', path: `/v2/Services/${sid}`, auth }),
+        lambdaContext,
+      );
       expect(response.statusCode).toBe(404);
     }
     const lookups = ddb.commandCalls(GetCommand).filter((call) => call.args[0].input.Key?.sk === '#ACCOUNT');

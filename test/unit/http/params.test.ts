@@ -2,7 +2,16 @@ import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/domain/errors';
 import { parseForm } from '../../../shared/http/form';
-import { boolean, integer, jsonStringMap, oneOf, parseParams, repeated, sid, text } from '../../../shared/http/params';
+import {
+  boolean,
+  integer,
+  jsonStringMap,
+  oneOf,
+  parseParams,
+  repeated,
+  sid,
+  text,
+} from '../../../shared/http/params';
 
 const fields = {
   Name: text(5),
@@ -27,10 +36,19 @@ const failure = (body: string) => {
 describe('parameter parsing', () => {
   it('converts valid parameters', () => {
     const parsed = parseParams(
-      parseForm('Name=ab%20c&Step=30&Flag=TRUE&Alg=sha1&Meta=%7B%22os%22%3A%22ios%22%7D&Items=a&Items=b+c&Other=x'),
+      parseForm(
+        'Name=ab%20c&Step=30&Flag=TRUE&Alg=sha1&Meta=%7B%22os%22%3A%22ios%22%7D&Items=a&Items=b+c&Other=x',
+      ),
       fields,
     );
-    expect(parsed).toEqual({ Name: 'ab c', Step: 30, Flag: true, Alg: 'sha1', Meta: { os: 'ios' }, Items: ['a', 'b c'] });
+    expect(parsed).toEqual({
+      Name: 'ab c',
+      Step: 30,
+      Flag: true,
+      Alg: 'sha1',
+      Meta: { os: 'ios' },
+      Items: ['a', 'b c'],
+    });
   });
 
   it('takes a single value of a repeated parameter as a list of one', () => {
@@ -47,9 +65,21 @@ describe('parameter parsing', () => {
     ['Name=a&Flag=yes', 60200, 'Invalid parameter Flag: must be true or false'],
     ['Name=a&Alg=md5', 60200, 'Invalid parameter Alg: must be one of: sha1, sha256'],
     ['Name=a&Meta=%7Bbroken', 60200, 'Invalid parameter Meta: must be a JSON object'],
-    ['Name=a&Meta=%5B%22x%22%5D', 60200, 'Invalid parameter Meta: must be a JSON object with only string values'],
-    ['Name=a&Meta=%7B%22n%22%3A1%7D', 60200, 'Invalid parameter Meta: must be a JSON object with only string values'],
-    [`Name=a&Meta=${encodeURIComponent(JSON.stringify({ k: 'v'.repeat(40) }))}`, 60200, 'Invalid parameter Meta: must be at most 30 characters'],
+    [
+      'Name=a&Meta=%5B%22x%22%5D',
+      60200,
+      'Invalid parameter Meta: must be a JSON object with only string values',
+    ],
+    [
+      'Name=a&Meta=%7B%22n%22%3A1%7D',
+      60200,
+      'Invalid parameter Meta: must be a JSON object with only string values',
+    ],
+    [
+      `Name=a&Meta=${encodeURIComponent(JSON.stringify({ k: 'v'.repeat(40) }))}`,
+      60200,
+      'Invalid parameter Meta: must be at most 30 characters',
+    ],
     ['Name=a&Items=abcd', 60200, 'Invalid parameter Items: must be at most 3 characters'],
     ['Name=a&Items=a&Items=b&Items=c', 60200, 'Invalid parameter Items: must be given at most 2 times'],
     ['Name=a&Sid=VA123', 60200, 'Invalid parameter Sid: must be a VA SID'],

@@ -10,11 +10,17 @@ describe('route table', () => {
       route: { name: 'FetchFactor' },
       params: { ServiceSid: 'VA1', Identity: 'user-1', Sid: 'YF1' },
     });
-    expect(resolveRoute('POST', '/v2/Services/')).toMatchObject({ kind: 'route', route: { name: 'CreateService' } });
+    expect(resolveRoute('POST', '/v2/Services/')).toMatchObject({
+      kind: 'route',
+      route: { name: 'CreateService' },
+    });
   });
 
   it('tells a wrong method from an unknown path', () => {
-    expect(resolveRoute('PUT', '/v2/Services/VA1')).toEqual({ kind: 'wrong-method', allowed: ['GET', 'POST', 'DELETE'] });
+    expect(resolveRoute('PUT', '/v2/Services/VA1')).toEqual({
+      kind: 'wrong-method',
+      allowed: ['GET', 'POST', 'DELETE'],
+    });
     expect(resolveRoute('GET', '/v2/Services/VA1/Nope')).toEqual({ kind: 'unknown-path' });
     expect(resolveRoute('GET', '/v2/Services//Entities')).toEqual({ kind: 'unknown-path' });
   });
@@ -22,6 +28,7 @@ describe('route table', () => {
   it('names unique routes whose handler modules exist', () => {
     expect(new Set(ROUTES.map((route) => route.name)).size).toBe(ROUTES.length);
     expect(new Set(ROUTES.map((route) => `${route.method} ${route.path}`)).size).toBe(ROUTES.length);
-    for (const module of [...ROUTES.map((route) => route.handler), FALLBACK_HANDLER]) expect(existsSync(module)).toBe(true);
+    for (const module of [...ROUTES.map((route) => route.handler), FALLBACK_HANDLER])
+      expect(existsSync(module)).toBe(true);
   });
 });

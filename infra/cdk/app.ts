@@ -1,0 +1,26 @@
+import { App } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { VerifyStack } from './stack';
+
+/**
+ * Settings come from CDK context: `cdk.json`, or e.g. `npx cdk deploy -c publicBaseUrl=https://verify.example.com
+ * -c allowedOrigins=https://a.example,https://b.example -c logRetentionDays=90`.
+ */
+const app = new App();
+const context = (key: string): unknown => app.node.tryGetContext(key);
+
+const origins = context('allowedOrigins') ?? [];
+const allowedOrigins =
+  typeof origins === 'string' ? origins.split(',').filter(Boolean) : (origins as string[]);
+
+const days = context('logRetentionDays');
+const logRetentionDays = days === undefined ? undefined : Number(days);
+if (logRetentionDays !== undefined && !Object.values(RetentionDays).includes(logRetentionDays)) {
+  throw new Error(`logRetentionDays must be one of CloudWatch's retention periods, got ${String(days)}`);
+}
+
+new VerifyStack(app, 'VerifyPushTotp', {
+  publicBaseUrl: context('publicBaseUrl') as string | undefined,
+  allowedOrigins,
+  logRetentionDays,
+});

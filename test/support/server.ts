@@ -1,0 +1,59 @@
+import twilio from 'twilio';
+import { createLocalServer, listen } from '../../infra/local/server';
+import { createAccount } from './fixtures';
+
+/** The local server (the same one `npm start` runs) on a free port, against the test DynamoDB Local. */
+export async function startTestServer() {
+  const server = createLocalServer();
+  const url = await listen(server, 0);
+  process.env.PUBLIC_BASE_URL = url;
+  return { url, close: () => new Promise<void>((done) => server.close(() => done())) };
+}
+
+/** The official twilio-node client pointed at our server, for a fresh account. */
+export async function twilioFor(url: string) {
+  const account = await createAccount();
+  const client = twilio(account.sid, account.authToken);
+  client.verify.baseUrl = url;
+  return { client, account };
+}
+
+/** The failure of a call made with the twilio client, as the fields a caller sees. */
+export async function failureOf(call: Promise<unknown>) {
+  try {
+    await call;
+  } catch (error) {
+    const { status, code, message, moreInfo } = error as {
+      status: number;
+      code: number;
+      message: string;
+      moreInfo: string;
+    };
+    return { status, code, message, moreInfo };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** A request without the twilio client, for what it would refuse to send. */
+export async function rawRequest(
+  url: string,
+  options: {
+    method?: string;
+    auth?: { sid: string; authToken: string };
+    body?: string;
+    headers?: Record<string, string>;
+  },
+) {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.auth) {
+    headers.Authorization = `Basic ${Buffer.from(`${options.auth.sid}:${options.auth.authToken}`).toString('base64')}`;
+  }
+  if (options.body !== undefined) headers['Content-Type'] ??= 'application/x-www-form-urlencoded';
+  const response = await fetch(url, { method: options.method ?? 'GET', headers, body: options.body });
+  const text = await response.text();
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
+}
