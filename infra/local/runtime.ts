@@ -61,11 +61,11 @@ export async function startLocalRuntime(options: {
   const dynamo = await startDynamoDbLocal({ dbPath: options.inMemory ? undefined : join(dir, 'dynamodb') });
   try {
     Object.assign(process.env, {
-      TABLE_NAME: process.env.TABLE_NAME ?? LOCAL_TABLE_NAME,
+      TABLE_NAME: LOCAL_TABLE_NAME,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       LOCAL_MASTER_KEY_FILE: masterKeyFile(dir),
     });
-    await ensureTable(dynamo.endpoint, process.env.TABLE_NAME!);
+    await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
     await accountStore().putAccount(newAccount(new Date(), account.authToken, account.sid).account);
     const server = createLocalServer();
     const url = await listen(server, options.port);

@@ -18,6 +18,9 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // If whatever started us dies without a signal reaching us (kill -9 of npm, a closed terminal), stop too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void shutdown('Parent process exited'), 1000).unref();
 
   const { sid, authToken } = runtime.account;
   console.log(`Verify Push/TOTP service ready in ${Date.now() - started} ms

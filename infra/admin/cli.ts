@@ -1,0 +1,74 @@
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { newAccount, newApiKey } from '../../shared/domain/credentials';
+import { sidPattern } from '../../shared/domain/sid';
+import { accountStore } from '../../shared/store';
+
+const USAGE = `Usage: npm run admin -- <command> --table <TableName> [--endpoint <url>]
+
+Commands:
+  create-account                      a new account; prints its SID and auth token (shown once)
+  rotate-token   --account AC…        a new auth token for the account; the old one stops working
+  create-api-key --account AC… [--name <friendly name>]
+                                      a new API key (SK…) for the account; prints its secret (shown once)
+
+--table defaults to $TABLE_NAME. On AWS, use the stack's TableName output and your usual AWS credentials
+(AWS_PROFILE / AWS_REGION). --endpoint points at DynamoDB Local instead.`;
+
+/** Runs one admin command and returns what it prints. Exported for tests. */
+export async function runAdmin(argv: string[]): Promise<string> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      account: { type: 'string' },
+      name: { type: 'string', default: 'admin' },
+    },
+  });
+  const [command] = positionals;
+  if (values.table) process.env.TABLE_NAME = values.table;
+  if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
+  if (!command || !process.env.TABLE_NAME) throw new Error(USAGE);
+  const accounts = accountStore();
+  const now = new Date();
+
+  const existingAccount = async () => {
+    const sid = values.account ?? '';
+    if (!sidPattern('AC').test(sid)) throw new Error('--account must be an account SID (AC…)');
+    if (!(await accounts.getAccount(sid))) throw new Error(`No account ${sid} in ${process.env.TABLE_NAME}`);
+    return sid;
+  };
+
+  switch (command) {
+    case 'create-account': {
+      const { account, authToken } = newAccount(now);
+      await accounts.putAccount(account);
+      return `Account SID: ${account.sid}\nAuth token:  ${authToken}\n(The token is not stored and cannot be shown again.)`;
+    }
+    case 'rotate-token': {
+      const sid = await existingAccount();
+      const { account, authToken } = newAccount(now, undefined, sid);
+      await accounts.putAccount(account);
+      return `Account SID: ${sid}\nAuth token:  ${authToken}\n(Warm functions may accept the old token for up to a minute.)`;
+    }
+    case 'create-api-key': {
+      const { apiKey, secret } = newApiKey(await existingAccount(), values.name, now);
+      await accounts.putApiKey(apiKey);
+      return `API key SID: ${apiKey.sid}\nSecret:      ${secret}\nUse: twilio('${apiKey.sid}', secret, { accountSid: '${apiKey.accountSid}' })`;
+    }
+    default:
+      throw new Error(`Unknown command ${command}\n\n${USAGE}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runAdmin(process.argv.slice(2)).then(
+    (output) => console.log(output),
+    (error: unknown) => {
+      console.error(error instanceof Error ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
