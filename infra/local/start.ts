@@ -35,7 +35,10 @@ Point twilio-node at it:
   const twilio = require('twilio');
   const client = twilio('${sid}', '${authToken}');
   client.verify.baseUrl = '${runtime.publicBaseUrl}';
-  const service = await client.verify.v2.services.create({ friendlyName: 'My App' });
+
+or run the README quick start:
+
+  ACCOUNT_SID=${sid} AUTH_TOKEN=${authToken} VERIFY_URL=${runtime.publicBaseUrl} node quickstart.mjs
 
 Press Ctrl+C to stop.`);
 }
