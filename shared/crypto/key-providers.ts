@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { KeyProvider } from './secret-sealer';
@@ -6,14 +6,28 @@ import type { KeyProvider } from './secret-sealer';
 /** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
 const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
 
+/**
+ * The KMS client is imported on first use: only TOTP requests need it, and a warm function keeps its data
+ * key, so most cold starts never pay for loading it.
+ */
+const kmsModule = () => import('./kms');
+
 export class KmsKeyProvider implements KeyProvider {
   constructor(
     private readonly keyId: string,
-    private readonly kms = new KMSClient({}),
+    private kms?: KMSClient,
   ) {}
 
+  private async client() {
+    this.kms ??= new (await kmsModule()).KMSClient({});
+    return this.kms;
+  }
+
   async newDataKey() {
-    const result = await this.kms.send(
+    const { GenerateDataKeyCommand } = await kmsModule();
+    const result = await (
+      await this.client()
+    ).send(
       new GenerateDataKeyCommand({
         KeyId: this.keyId,
         KeySpec: 'AES_256',
@@ -28,7 +42,10 @@ export class KmsKeyProvider implements KeyProvider {
   }
 
   async unwrap(wrapped: string) {
-    const result = await this.kms.send(
+    const { DecryptCommand } = await kmsModule();
+    const result = await (
+      await this.client()
+    ).send(
       new DecryptCommand({
         KeyId: this.keyId,
         CiphertextBlob: Buffer.from(wrapped, 'base64'),

@@ -13,7 +13,16 @@ const once = <T>(create: () => T) => {
   return () => (instance ??= create());
 };
 
-export const accountStore = once(() => new DynamoAccountStore(dynamoDocumentClient(), tableName()));
-export const serviceStore = once(() => new DynamoServiceStore(dynamoDocumentClient(), tableName()));
-export const entityStore = once(() => new DynamoEntityStore(dynamoDocumentClient(), tableName()));
-export const factorStore = once(() => new DynamoFactorStore(dynamoDocumentClient(), tableName()));
+// `@__PURE__` lets esbuild drop the accessors (and their store classes) that a function does not use.
+export const accountStore = /* @__PURE__ */ once(
+  () => new DynamoAccountStore(dynamoDocumentClient(), tableName()),
+);
+export const serviceStore = /* @__PURE__ */ once(
+  () => new DynamoServiceStore(dynamoDocumentClient(), tableName()),
+);
+export const entityStore = /* @__PURE__ */ once(
+  () => new DynamoEntityStore(dynamoDocumentClient(), tableName()),
+);
+export const factorStore = /* @__PURE__ */ once(
+  () => new DynamoFactorStore(dynamoDocumentClient(), tableName()),
+);
