@@ -3,6 +3,9 @@ import { secretSealer } from '../../shared/crypto';
 import { notFound } from '../../shared/domain/errors';
 import { updateFactor } from '../../shared/domain/factor';
 import { apiHandler } from '../../shared/http/api-handler';
+import { accountCredentials } from '../../shared/http/auth/account';
+import { deviceCredentials } from '../../shared/http/auth/device';
+import { assertWithinScope } from '../../shared/http/auth/scope';
 import { factorUpdate, hasChanges } from '../../shared/http/factor-params';
 import { factorJson } from '../../shared/http/resources';
 import { ok } from '../../shared/http/responses';
@@ -12,20 +15,24 @@ import { factorStore } from '../../shared/store';
 const deps = { factors: factorStore(), sealer: secretSealer() };
 
 /** Updates a factor's settings and, with `AuthPayload`, verifies it. */
-export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
-  const { ServiceSid, Identity, FactorSid } = pathParams(path, {
-    ServiceSid: 'ServiceSid',
-    Identity: 'Identity',
-    Sid: 'FactorSid',
-  });
-  let factor = await deps.factors.get(principal.accountSid, ServiceSid, Identity, FactorSid);
-  if (!factor) throw notFound();
-  const { changes, authPayload } = factorUpdate(form, factor);
-  const now = new Date();
-  if (hasChanges(changes)) {
-    factor = updateFactor(factor, changes, now);
-    if (!(await deps.factors.saveSettings(factor))) throw notFound();
-  }
-  if (authPayload !== undefined) factor = await verifyFactor(deps, factor, authPayload, now);
-  return ok(factorJson(factor, baseUrl));
-});
+export const handler = apiHandler(
+  async ({ pathParams: path, form, principal, baseUrl }) => {
+    const { ServiceSid, Identity, FactorSid } = pathParams(path, {
+      ServiceSid: 'ServiceSid',
+      Identity: 'Identity',
+      Sid: 'FactorSid',
+    });
+    assertWithinScope(principal, { serviceSid: ServiceSid, identity: Identity, factorSid: FactorSid });
+    let factor = await deps.factors.get(principal.accountSid, ServiceSid, Identity, FactorSid);
+    if (!factor) throw notFound();
+    const { changes, authPayload } = factorUpdate(form, factor);
+    const now = new Date();
+    if (hasChanges(changes)) {
+      factor = updateFactor(factor, changes, now);
+      if (!(await deps.factors.saveSettings(factor))) throw notFound();
+    }
+    if (authPayload !== undefined) factor = await verifyFactor(deps, factor, authPayload, now);
+    return ok(factorJson(factor, baseUrl));
+  },
+  { auth: [accountCredentials, deviceCredentials] },
+);

@@ -1,6 +1,8 @@
+import type { AccessToken } from '../domain/access-token';
+import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { Account, ApiKey } from '../domain/credentials';
 import type { Entity } from '../domain/entity';
-import type { Factor, PushFactor } from '../domain/factor';
+import type { Factor } from '../domain/factor';
 import type { Service } from '../domain/service';
 
 /** A page request in sort-key terms: start strictly after `after`, or end strictly before `before`. */
@@ -44,6 +46,16 @@ export interface EntityStore {
   delete(accountSid: string, serviceSid: string, identity: string): Promise<boolean>;
 }
 
+/** A push factor's device key and where the factor lives, found by its credential SID (the JWT `kid`). */
+export interface DeviceKey {
+  credentialSid: string;
+  accountSid: string;
+  serviceSid: string;
+  identity: string;
+  factorSid: string;
+  publicKey: string;
+}
+
 export interface FactorStore {
   /**
    * Stores a new factor, creating its entity when `entityIsNew`. Fails with 'push-limit' when the entity
@@ -68,7 +80,57 @@ export interface FactorStore {
   /** Counts one failed attempt unless the factor is already locked; returns the count, or undefined. */
   recordFailedAttempt(factor: Factor): Promise<number | undefined>;
   delete(factor: Factor): Promise<boolean>;
-  getByCredential(credentialSid: string): Promise<PushFactor | undefined>;
+  getDeviceKey(credentialSid: string): Promise<DeviceKey | undefined>;
+  /** The factor and its service, read together (one request). */
+  getWithService(
+    accountSid: string,
+    serviceSid: string,
+    identity: string,
+    sid: string,
+  ): Promise<{ factor?: Factor; service?: Service }>;
+}
+
+export interface ChallengeQuery {
+  ascending: boolean;
+  factorSid?: string;
+  /** Compared with the effective status at `now`, so overdue pending challenges count as expired. */
+  status?: ChallengeStatus;
+  now: Date;
+}
+
+export interface ChallengeStore {
+  get(accountSid: string, serviceSid: string, identity: string, sid: string): Promise<Challenge | undefined>;
+  list(
+    accountSid: string,
+    serviceSid: string,
+    identity: string,
+    page: PageRequest,
+    query: ChallengeQuery,
+  ): Promise<Page<Challenge>>;
+  /**
+   * Stores a new challenge. With `acceptedStep` (a TOTP code approved it at creation) the factor's last
+   * accepted step moves forward in the same transaction; 'replayed' when another request used that step first.
+   */
+  create(challenge: Challenge, accepted?: { factor: Factor; step: number }): Promise<'created' | 'replayed'>;
+  /**
+   * Moves a pending, unexpired challenge to its answered state (`answered`), and for TOTP the factor's last
+   * accepted step with it. 'conflict' when the challenge was no longer pending or unexpired, 'replayed' when
+   * the TOTP step was used meanwhile.
+   */
+  answer(
+    answered: Challenge,
+    now: Date,
+    accepted?: { factor: Factor; step: number },
+  ): Promise<'answered' | 'conflict' | 'replayed'>;
+  /** Counts a wrong code on a pending challenge below the attempt limit; the new count, or undefined. */
+  recordWrongCode(challenge: Challenge, now: Date): Promise<number | undefined>;
+}
+
+export interface AccessTokenStore {
+  create(token: AccessToken): Promise<void>;
+  get(sid: string): Promise<AccessToken | undefined>;
+  /** Marks the token used; false when it already was (tokens are single use). */
+  consume(sid: string): Promise<boolean>;
 }
 
 /** Seals secrets (AES-256-GCM under a key from the key provider), bound to a context such as the factor SID. */

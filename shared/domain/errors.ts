@@ -46,3 +46,23 @@ export const factorVerificationAttemptsReached = () =>
 export const factorVerificationFailed = () => new ApiError(403, 60311, 'Factor verification failed');
 
 export const conflict = (message: string) => new ApiError(409, 20409, message);
+
+export const factorNotVerified = () => new ApiError(403, 60318, 'Factor is unverified');
+
+export const challengeExpired = () => new ApiError(403, 60323, 'Challenge expired');
+
+export const challengeVerificationFailed = () => new ApiError(403, 60324, 'Challenge verification failed');
+
+/** Twilio documents no code for this; 409 with the generic conflict code is this service's choice. */
+export const challengeAlreadyResponded = (status: string) =>
+  new ApiError(409, 20409, `Challenge already ${status}; an answered challenge cannot change`);
+
+export const challengeAttemptsReached = () =>
+  new ApiError(429, 60310, 'Challenge verification attempts reached: at most 5 wrong codes per challenge');
+
+/** Device credentials (`token:<JWT>`) whose time window does not hold; the SDKs resync from `Date`. */
+export const deviceTokenOutOfTime = () =>
+  new ApiError(401, 20003, 'Authenticate: the device token is expired or not yet valid', {
+    'WWW-Authenticate': 'Basic realm="Twilio API"',
+    Date: new Date().toUTCString(),
+  });

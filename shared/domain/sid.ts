@@ -9,6 +9,7 @@ export const SidPrefix = {
   factor: 'YF',
   challenge: 'YC',
   credential: 'CR',
+  accessToken: 'YK',
 } as const;
 export type SidPrefix = (typeof SidPrefix)[keyof typeof SidPrefix];
 

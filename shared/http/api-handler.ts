@@ -1,8 +1,9 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ApiError, invalidParameter, NotFoundError } from '../domain/errors';
-import { accountStore } from '../store';
-import { authenticate, type Principal } from './auth';
+import { authenticate, type Authenticator, type Principal } from './auth';
+import { accountCredentials } from './auth/account';
+import { corsHeaders } from './cors';
 import { MAX_BODY_BYTES, parseForm, queryParams, type Params } from './form';
 import { errorResponse, toProxyResult, type ApiResponse } from './responses';
 
@@ -66,11 +67,19 @@ const parseRequest = (readBody: boolean): Middleware => ({
   },
 });
 
-const authentication = (): Middleware => ({
+const authentication = (authenticators: readonly Authenticator[]): Middleware => ({
   before: async ({ event, context }) => {
-    context.api.principal = await authenticate(header(event, 'authorization'), accountStore());
+    context.api.principal = await authenticate(header(event, 'authorization'), authenticators);
   },
 });
+
+/** Adds the CORS headers to whatever leaves, including errors. */
+const cors = (): Middleware => {
+  const add: Middleware['after'] = ({ event, response }) => {
+    if (response) response.headers = { ...corsHeaders(header(event, 'origin')), ...response.headers };
+  };
+  return { after: add, onError: add };
+};
 
 /** Every failure leaves as a Twilio error body; anything unexpected is logged and answered with a 500. */
 const twilioErrors = (): Middleware => ({
@@ -93,16 +102,21 @@ const twilioErrors = (): Middleware => ({
 
 /**
  * Wraps a route's logic as a Lambda handler for API Gateway REST (proxy) events: the request is parsed and
- * authenticated before `handle` runs, and whatever `handle` throws becomes a Twilio error response.
+ * authenticated (with the credential kinds in `auth`; none for `[]`) before `handle` runs, whatever
+ * `handle` throws becomes a Twilio error response, and every response carries the CORS headers.
  */
 export function apiHandler(
   handle: (request: ApiRequest) => Promise<ApiResponse>,
-  { authenticated = true, readBody = true }: { authenticated?: boolean; readBody?: boolean } = {},
+  {
+    auth = [accountCredentials],
+    readBody = true,
+  }: { auth?: readonly Authenticator[]; readBody?: boolean } = {},
 ): ProxyHandler {
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()
+    .use(cors())
     .use(twilioErrors())
     .use(parseRequest(readBody));
-  if (authenticated) chain.use(authentication());
+  if (auth.length > 0) chain.use(authentication(auth));
   const handler = chain.handler(async (_event, context) =>
     toProxyResult(await handle(context.api as ApiRequest)),
   );

@@ -10,4 +10,6 @@ export const Links = {
     `${Links.factors(base, serviceSid, identity)}/${sid}`,
   challenges: (base: string, serviceSid: string, identity: string) =>
     `${Links.entity(base, serviceSid, identity)}/Challenges`,
+  challenge: (base: string, serviceSid: string, identity: string, sid: string) =>
+    `${Links.challenges(base, serviceSid, identity)}/${sid}`,
 };

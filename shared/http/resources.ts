@@ -1,3 +1,5 @@
+import { challengeDetails, effectiveStatus, signedFields, type Challenge } from '../domain/challenge';
+import type { AccessToken } from '../domain/access-token';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import { totpIssuer, type Service } from '../domain/service';
@@ -36,7 +38,10 @@ export const serviceJson = (s: Service, base: string) => ({
   date_created: s.dateCreated,
   date_updated: s.dateUpdated,
   url: Links.service(base, s.sid),
-  links: { entities: Links.entities(base, s.sid) },
+  links: {
+    entities: Links.entities(base, s.sid),
+    access_tokens: `${Links.service(base, s.sid)}/AccessTokens`,
+  },
 });
 
 export const entityJson = (e: Entity, base: string) => ({
@@ -88,4 +93,38 @@ export const factorJson = (f: Factor, base: string, binding?: Record<string, str
   config: configJson(f),
   metadata: f.metadata,
   url: Links.factor(base, f.serviceSid, f.identity, f.sid),
+});
+
+/** The status is the effective one: a pending challenge past its expiration date reads as expired. */
+export const challengeJson = (c: Challenge, base: string, now: Date) => ({
+  ...signedFields(c),
+  details: challengeDetails(c),
+  hidden_details: c.hiddenDetails,
+  date_updated: c.dateUpdated,
+  date_responded: c.dateResponded,
+  status: effectiveStatus(c, now),
+  responded_reason: c.respondedReason,
+  metadata: c.metadata,
+  factor_type: c.factorType,
+  url: Links.challenge(base, c.serviceSid, c.identity, c.sid),
+  links: { notifications: `${Links.challenge(base, c.serviceSid, c.identity, c.sid)}/Notifications` },
+});
+
+/** `Twilio-Verify-Signature-Fields` for a pending challenge: the body fields a device signs in its answer. */
+export const signatureFieldsHeader = (c: Challenge, now: Date): Record<string, string> =>
+  effectiveStatus(c, now) === 'pending'
+    ? { 'Twilio-Verify-Signature-Fields': Object.keys(signedFields(c)).join(',') }
+    : {};
+
+export const accessTokenJson = (t: AccessToken, token: string, base: string) => ({
+  sid: t.sid,
+  account_sid: t.accountSid,
+  service_sid: t.serviceSid,
+  entity_identity: t.identity,
+  factor_type: t.factorType,
+  factor_friendly_name: t.factorFriendlyName,
+  token,
+  ttl: t.ttl,
+  date_created: t.dateCreated,
+  url: `${Links.service(base, t.serviceSid)}/AccessTokens/${t.sid}`,
 });

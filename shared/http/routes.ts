@@ -58,6 +58,38 @@ export const ROUTES: readonly Route[] = [
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/delete.ts',
   },
+  {
+    name: 'CreateChallenge',
+    method: 'POST',
+    path: `${ENTITY}/Challenges`,
+    handler: 'functions/challenges/create.ts',
+    secrets: true,
+  },
+  {
+    name: 'ListChallenges',
+    method: 'GET',
+    path: `${ENTITY}/Challenges`,
+    handler: 'functions/challenges/list.ts',
+  },
+  {
+    name: 'FetchChallenge',
+    method: 'GET',
+    path: `${ENTITY}/Challenges/{Sid}`,
+    handler: 'functions/challenges/fetch.ts',
+  },
+  {
+    name: 'UpdateChallenge',
+    method: 'POST',
+    path: `${ENTITY}/Challenges/{Sid}`,
+    handler: 'functions/challenges/update.ts',
+    secrets: true,
+  },
+  {
+    name: 'CreateAccessToken',
+    method: 'POST',
+    path: `${SERVICE}/AccessTokens`,
+    handler: 'functions/access-tokens/create.ts',
+  },
 ];
 
 /** Answers every request no route serves: 404 for an unknown path, 405 for a known path's other methods. */

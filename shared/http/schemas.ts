@@ -16,6 +16,7 @@ export const PathFields = {
   ServiceSid: sid('VA'),
   Identity: identity(),
   FactorSid: sid('YF'),
+  ChallengeSid: sid('YC'),
 };
 
 /** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */

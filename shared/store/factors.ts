@@ -1,10 +1,11 @@
 import {
+  BatchGetCommand,
   GetCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { FactorStore, PageRequest } from '../app/ports';
+import type { DeviceKey, FactorStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
 import {
   MAX_FACTOR_VERIFICATION_ATTEMPTS,
@@ -12,11 +13,12 @@ import {
   type Factor,
   type PushFactor,
 } from '../domain/factor';
+import type { Service } from '../domain/service';
 import { formatDate } from '../domain/time';
 import { deleteKeys } from './batch';
 import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
 import { entityItem } from './entities';
-import { Keys } from './keys';
+import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
 
 const factorKey = (f: Pick<Factor, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
@@ -224,18 +226,30 @@ export class DynamoFactorStore implements FactorStore {
     }
   }
 
-  async getByCredential(credentialSid: string) {
+  async getWithService(accountSid: string, serviceSid: string, identity: string, sid: string) {
+    const factorKey = Keys.factor(accountSid, serviceSid, identity, sid);
+    let keys: Record<string, unknown>[] = [factorKey, Keys.service(accountSid, serviceSid)];
+    const found: { factor?: Factor; service?: Service } = {};
+    for (let round = 0; keys.length > 0; round++) {
+      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
+      if (round === 5) throw new Error('DynamoDB left keys unprocessed five times');
+      const result = await this.ddb.send(
+        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
+      );
+      for (const item of result.Responses?.[this.table] ?? []) {
+        if (item.sk === factorKey.sk) found.factor = record<Factor>(item);
+        else found.service = record<Service>(item);
+      }
+      keys = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
+    }
+    return found;
+  }
+
+  async getDeviceKey(credentialSid: string) {
     const { Item } = await this.ddb.send(
       new GetCommand({ TableName: this.table, Key: Keys.credential(credentialSid) }),
     );
-    if (!Item) return undefined;
-    const factor = await this.get(
-      Item.accountSid as string,
-      Item.serviceSid as string,
-      Item.identity as string,
-      Item.factorSid as string,
-    );
-    return factor?.factorType === 'push' ? factor : undefined;
+    return Item && record<DeviceKey>(Item);
   }
 }
 
@@ -245,11 +259,14 @@ function sidOf(item: Record<string, unknown> | undefined): string | undefined {
   return typeof sid === 'string' ? sid : sid?.S;
 }
 
-const credentialItem = (factor: PushFactor) => ({
+/** What device authentication needs, found by the JWT `kid` in one read; deleted with the factor. */
+const credentialItem = (factor: PushFactor): ItemKey & DeviceKey & { type: string } => ({
   ...Keys.credential(factor.config.credentialSid),
   type: 'credential',
+  credentialSid: factor.config.credentialSid,
   accountSid: factor.accountSid,
   serviceSid: factor.serviceSid,
   identity: factor.identity,
   factorSid: factor.sid,
+  publicKey: factor.binding.publicKey,
 });

@@ -1,4 +1,6 @@
+import { DynamoAccessTokenStore } from './access-tokens';
 import { DynamoAccountStore } from './accounts';
+import { DynamoChallengeStore } from './challenges';
 import { dynamoDocumentClient, tableName } from './client';
 import { DynamoEntityStore } from './entities';
 import { DynamoFactorStore } from './factors';
@@ -25,4 +27,10 @@ export const entityStore = /* @__PURE__ */ once(
 );
 export const factorStore = /* @__PURE__ */ once(
   () => new DynamoFactorStore(dynamoDocumentClient(), tableName()),
+);
+export const challengeStore = /* @__PURE__ */ once(
+  () => new DynamoChallengeStore(dynamoDocumentClient(), tableName()),
+);
+export const accessTokenStore = /* @__PURE__ */ once(
+  () => new DynamoAccessTokenStore(dynamoDocumentClient(), tableName()),
 );

@@ -8,7 +8,9 @@
  *   ACCOUNT#<AC>                SERVICE#<VA>            service
  *   SERVICE#<AC>#<VA>           ENTITY#<identity>       entity (+ its push factor count)
  *   ENTITY#<AC>#<VA>#<identity> FACTOR#<YF>             factor
+ *   ENTITY#<AC>#<VA>#<identity> CHALLENGE#<YC>          challenge
  *   CREDENTIAL#<CR>             #CREDENTIAL             push factor's device key, found by JWT `kid`
+ *   ACCESSTOKEN#<YK>            #ACCESSTOKEN            enrollment token (hash), single use
  */
 export const Keys = {
   account: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, sk: '#ACCOUNT' }),
@@ -36,7 +38,16 @@ export const Keys = {
     pk: Keys.entityPartition(accountSid, serviceSid, identity),
     skPrefix: 'FACTOR#',
   }),
+  challenge: (accountSid: string, serviceSid: string, identity: string, challengeSid: string) => ({
+    pk: Keys.entityPartition(accountSid, serviceSid, identity),
+    sk: `CHALLENGE#${challengeSid}`,
+  }),
+  challengesOf: (accountSid: string, serviceSid: string, identity: string) => ({
+    pk: Keys.entityPartition(accountSid, serviceSid, identity),
+    skPrefix: 'CHALLENGE#',
+  }),
   credential: (credentialSid: string) => ({ pk: `CREDENTIAL#${credentialSid}`, sk: '#CREDENTIAL' }),
+  accessToken: (sid: string) => ({ pk: `ACCESSTOKEN#${sid}`, sk: '#ACCESSTOKEN' }),
 };
 
 export type ItemKey = { pk: string; sk: string };

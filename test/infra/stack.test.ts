@@ -171,7 +171,12 @@ describe('VerifyStack', () => {
   });
 
   it('gives KMS access and KMS_KEY_ID only to the functions that seal or open TOTP secrets', () => {
-    expect(ROUTES.filter(usesSecrets).map((route) => route.name)).toEqual(['CreateFactor', 'UpdateFactor']);
+    expect(ROUTES.filter(usesSecrets).map((route) => route.name)).toEqual([
+      'CreateFactor',
+      'UpdateFactor',
+      'CreateChallenge',
+      'UpdateChallenge',
+    ]);
     for (const route of ROUTES) {
       const env = fn(route.name).Environment.Variables;
       expect(env.TABLE_NAME, route.name).toEqual({ Ref: logicalId('Table') });

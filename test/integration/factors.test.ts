@@ -119,9 +119,12 @@ describe('factors on DynamoDB Local', () => {
     const owner = await newService();
     const { factor } = await createFactor(deps, pushRequest(owner, newIdentity()), new Date());
     const push = factor as PushFactor;
-    expect(await deps.factors.getByCredential(push.config.credentialSid)).toMatchObject({ sid: push.sid });
+    expect(await deps.factors.getDeviceKey(push.config.credentialSid)).toMatchObject({
+      factorSid: push.sid,
+      publicKey: push.binding.publicKey,
+    });
     expect(await deps.factors.delete(push)).toBe(true);
-    expect(await deps.factors.getByCredential(push.config.credentialSid)).toBeUndefined();
+    expect(await deps.factors.getDeviceKey(push.config.credentialSid)).toBeUndefined();
     expect(await deps.factors.delete(push)).toBe(false);
   });
 });

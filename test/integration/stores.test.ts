@@ -93,7 +93,7 @@ describe('stores on DynamoDB Local', () => {
     expect(await entities.get(accountSid, service.sid, one)).toBeUndefined();
     expect((await factors.list(accountSid, service.sid, one, { pageSize: 50 })).items).toEqual([]);
     for (const { factor } of made) {
-      expect(await factors.getByCredential((factor as PushFactor).config.credentialSid)).toBeUndefined();
+      expect(await factors.getDeviceKey((factor as PushFactor).config.credentialSid)).toBeUndefined();
     }
     expect(await entities.delete(accountSid, service.sid, one)).toBe(false);
 

@@ -1,0 +1,53 @@
+import { compactVerify, decodeProtectedHeader } from 'jose';
+import { createPublicKey } from 'node:crypto';
+import { deviceTokenOutOfTime } from '../../domain/errors';
+import { factorStore } from '../../store';
+import type { Authenticator } from '.';
+
+const LEEWAY_S = 60;
+/** The SDKs mint tokens valid for 10 minutes; anything claiming much longer is refused. */
+const MAX_LIFETIME_S = 3600;
+const REMEMBER_MS = 60_000;
+
+/**
+ * The Verify Push SDKs' device credential (protocol reference §4): `token:<JWT>`, ES256-signed with the
+ * push factor's key, `kid` = the factor's credential SID, `sub` = its account, `nbf`/`exp` a 10-minute
+ * window. A token outside its window answers 401 with a `Date` header, from which the SDKs fix their clock.
+ */
+export const deviceCredentials: Authenticator = {
+  accepts: ({ username, password }) => username === 'token' && password.split('.').length === 3,
+  async verify({ password: token }, now) {
+    let kid: string | undefined;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== 'ES256') return undefined;
+      kid = header.kid;
+    } catch {
+      return undefined;
+    }
+    const device = kid ? await factorStore().getDeviceKey(kid) : undefined;
+    if (!device) return undefined;
+    let claims: Record<string, unknown>;
+    try {
+      const key = createPublicKey({
+        key: Buffer.from(device.publicKey, 'base64'),
+        format: 'der',
+        type: 'spki',
+      });
+      const { payload } = await compactVerify(token, key, { algorithms: ['ES256'] });
+      claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
+    } catch {
+      return undefined;
+    }
+    const { sub, nbf, exp } = claims;
+    if (sub !== device.accountSid || typeof nbf !== 'number' || typeof exp !== 'number') return undefined;
+    if (exp - nbf > MAX_LIFETIME_S) return undefined;
+    const seconds = now.getTime() / 1000;
+    if (nbf > seconds + LEEWAY_S || exp < seconds - LEEWAY_S) throw deviceTokenOutOfTime();
+    const { accountSid, serviceSid, identity, factorSid } = device;
+    return {
+      principal: { kind: 'device', accountSid, serviceSid, identity, factorSid },
+      rememberUntil: Math.min(now.getTime() + REMEMBER_MS, (exp + LEEWAY_S) * 1000),
+    };
+  },
+};

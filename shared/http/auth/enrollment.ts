@@ -1,0 +1,23 @@
+import { accessTokenExpired, accessTokenSid } from '../../domain/access-token';
+import { secretMatches } from '../../domain/credentials';
+import { accessTokenStore } from '../../store';
+import type { Authenticator } from '.';
+
+/**
+ * The enrollment token a backend got from `POST …/AccessTokens`, sent by the SDKs as `token:<token>` when
+ * they create a push factor. Never remembered: the create-factor handler consumes it (single use).
+ */
+export const enrollmentCredentials: Authenticator = {
+  accepts: ({ username, password }) => username === 'token' && accessTokenSid(password) !== undefined,
+  async verify({ password }, now) {
+    const token = await accessTokenStore().get(accessTokenSid(password)!);
+    if (!token || !secretMatches(password, token.tokenHash) || token.used || accessTokenExpired(token, now)) {
+      return undefined;
+    }
+    const { accountSid, serviceSid, identity, factorFriendlyName, sid } = token;
+    return {
+      principal: { kind: 'enrollment', accountSid, serviceSid, identity, factorFriendlyName, tokenSid: sid },
+      rememberUntil: 0,
+    };
+  },
+};

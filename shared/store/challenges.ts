@@ -1,0 +1,174 @@
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
+import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
+import type { Factor } from '../domain/factor';
+import { formatDate } from '../domain/time';
+import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
+import { Keys } from './keys';
+import { queryPage, record } from './paging';
+
+/** How long an ended challenge stays readable before DynamoDB's TTL removes it (Twilio's PII SLA: 30 days). */
+const RETENTION_SECONDS = Number(process.env.CHALLENGE_RETENTION_DAYS ?? 30) * 86_400;
+
+const challengeKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
+  Keys.challenge(c.accountSid, c.serviceSid, c.identity, c.sid);
+
+/** A challenge ends at its answer or expiry; it is purged a retention period later. */
+const purgeAt = (challenge: Challenge) =>
+  Math.floor(Date.parse(challenge.dateResponded ?? challenge.expirationDate) / 1000) + RETENTION_SECONDS;
+
+const item = (challenge: Challenge) => ({
+  ...challengeKey(challenge),
+  type: 'challenge',
+  ...challenge,
+  expiresAt: purgeAt(challenge),
+});
+
+/** Moves a factor's last accepted TOTP step forward, only forward: the replay guard. */
+const acceptStep = (table: string, factor: Factor, step: number) => ({
+  Update: {
+    TableName: table,
+    Key: Keys.factor(factor.accountSid, factor.serviceSid, factor.identity, factor.sid),
+    UpdateExpression: 'SET lastAcceptedStep = :step',
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(lastAcceptedStep) OR attribute_type(lastAcceptedStep, :null) OR lastAcceptedStep < :step)',
+    ExpressionAttributeValues: { ':step': step, ':null': 'NULL' },
+  },
+});
+
+export class DynamoChallengeStore implements ChallengeStore {
+  constructor(
+    private readonly ddb: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(accountSid: string, serviceSid: string, identity: string, sid: string) {
+    const { Item } = await this.ddb.send(
+      new GetCommand({ TableName: this.table, Key: Keys.challenge(accountSid, serviceSid, identity, sid) }),
+    );
+    return Item && record<Challenge>(Item);
+  }
+
+  async list(
+    accountSid: string,
+    serviceSid: string,
+    identity: string,
+    page: PageRequest,
+    query: ChallengeQuery,
+  ) {
+    const keep = (raw: Record<string, unknown>) => {
+      const challenge = raw as unknown as Challenge;
+      if (query.factorSid && challenge.factorSid !== query.factorSid) return false;
+      return !query.status || effectiveStatus(challenge, query.now) === query.status;
+    };
+    const result = await queryPage(
+      this.ddb,
+      this.table,
+      Keys.challengesOf(accountSid, serviceSid, identity),
+      page,
+      {
+        ascending: query.ascending,
+        keep,
+      },
+    );
+    return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
+  }
+
+  async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
+    const put = {
+      TableName: this.table,
+      Item: item(challenge),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    };
+    if (!accepted) {
+      await this.ddb.send(new PutCommand(put));
+      return 'created' as const;
+    }
+    try {
+      await sendTransaction(
+        this.ddb,
+        new TransactWriteCommand({
+          TransactItems: [{ Put: put }, acceptStep(this.table, accepted.factor, accepted.step)],
+        }),
+      );
+      return 'created' as const;
+    } catch (error) {
+      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
+      throw error;
+    }
+  }
+
+  async answer(answered: Challenge, now: Date, accepted?: { factor: Factor; step: number }) {
+    const update = {
+      TableName: this.table,
+      Key: challengeKey(answered),
+      UpdateExpression:
+        'SET #status = :status, metadata = :metadata, dateUpdated = :updated, dateResponded = :responded, expiresAt = :purge',
+      // Only a pending challenge that has not expired (stored dates share one format, so they compare as
+      // strings) and, for TOTP, has attempts left can be answered: of concurrent answers exactly one wins.
+      ConditionExpression: '#status = :pending AND expirationDate > :now AND failedAttempts < :maxAttempts',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': answered.status,
+        ':metadata': answered.metadata,
+        ':updated': answered.dateUpdated,
+        ':responded': answered.dateResponded,
+        ':purge': purgeAt(answered),
+        ':pending': 'pending',
+        ':now': formatDate(now),
+        ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
+      },
+    };
+    try {
+      if (accepted) {
+        await sendTransaction(
+          this.ddb,
+          new TransactWriteCommand({
+            TransactItems: [{ Update: update }, acceptStep(this.table, accepted.factor, accepted.step)],
+          }),
+        );
+      } else {
+        await this.ddb.send(new UpdateCommand(update));
+      }
+      return 'answered' as const;
+    } catch (error) {
+      if (isConditionFailure(error)) return 'conflict' as const;
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0] === 'ConditionalCheckFailed') return 'conflict' as const;
+      if (reasons?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
+      throw error;
+    }
+  }
+
+  async recordWrongCode(challenge: Challenge, now: Date) {
+    try {
+      const { Attributes } = await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: challengeKey(challenge),
+          UpdateExpression: 'ADD failedAttempts :one',
+          ConditionExpression:
+            '#status = :pending AND expirationDate > :now AND failedAttempts < :maxAttempts',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':pending': 'pending',
+            ':now': formatDate(now),
+            ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
+          },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      return Attributes?.failedAttempts as number;
+    } catch (error) {
+      if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+}
