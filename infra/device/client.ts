@@ -1,0 +1,170 @@
+import { CompactSign } from 'jose';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+
+/**
+ * A device that talks to the API exactly as the Verify Push SDKs do (protocol reference §3–§6): a P-256
+ * key, factor creation with an enrollment token, a fresh ES256 device JWT on every other call, and
+ * answers signed over the fields the server advertises in `Twilio-Verify-Signature-Fields`.
+ */
+export interface DeviceState {
+  baseUrl: string;
+  serviceSid: string;
+  identity: string;
+  /** PKCS#8 PEM of the device key. */
+  privateKey: string;
+  factorSid?: string;
+  accountSid?: string;
+  credentialSid?: string;
+}
+
+type Json = Record<string, unknown>;
+
+export class DeviceError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: Json | undefined,
+  ) {
+    super(`HTTP ${status}: ${body?.message ?? 'no message'} (code ${body?.code ?? '-'})`);
+  }
+}
+
+export const newDeviceKey = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' })
+    .privateKey.export({ format: 'pem', type: 'pkcs8' })
+    .toString();
+
+export class Device {
+  private readonly key: KeyObject;
+
+  constructor(readonly state: DeviceState) {
+    this.key = createPrivateKey(state.privateKey);
+  }
+
+  /** `Binding.PublicKey`: Base64 of the DER SubjectPublicKeyInfo, as the SDKs send it. */
+  get publicKey(): string {
+    return createPublicKey(this.key).export({ format: 'der', type: 'spki' }).toString('base64');
+  }
+
+  private get factorPath() {
+    return `/v2/Services/${this.state.serviceSid}/Entities/${this.state.identity}`;
+  }
+
+  /** `token:<JWT>` — header cty/kid/typ/alg, claims sub/exp/nbf, 10 minutes, as `AuthenticationProvider.kt`. */
+  async deviceToken(now = new Date()): Promise<string> {
+    const { credentialSid, accountSid } = this.state;
+    if (!credentialSid || !accountSid) throw new Error('The device has no factor yet');
+    const seconds = Math.floor(now.getTime() / 1000);
+    return this.signJwt(
+      { cty: 'twilio-pba;v=1', kid: credentialSid, typ: 'JWT', alg: 'ES256' },
+      {
+        sub: accountSid,
+        exp: seconds + 600,
+        nbf: seconds,
+      },
+    );
+  }
+
+  async signJwt(header: Json, payload: Json): Promise<string> {
+    // CompactSign emits ES256 signatures as raw r‖s (64 bytes), as the SDKs' transcoders do.
+    const signed = await new CompactSign(Buffer.from(JSON.stringify(payload)))
+      .setProtectedHeader({ ...header, alg: 'ES256' })
+      .sign(this.key);
+    return signed;
+  }
+
+  private async request(method: string, path: string, password: string, form?: Record<string, string>) {
+    const response = await fetch(`${this.state.baseUrl}${path}`, {
+      method,
+      headers: {
+        Authorization: `Basic ${Buffer.from(`token:${password}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Accept: 'application/json',
+      },
+      body: form ? new URLSearchParams(form).toString() : undefined,
+    });
+    const text = await response.text();
+    const body = text ? (JSON.parse(text) as Json) : undefined;
+    if (response.status >= 300) throw new DeviceError(response.status, body);
+    return { body: body ?? {}, headers: response.headers };
+  }
+
+  /** Creates the push factor with the enrollment token a backend obtained from `AccessTokens`. */
+  async createFactor(accessToken: string, friendlyName: string) {
+    const { body } = await this.request('POST', `${this.factorPath}/Factors`, accessToken, {
+      FriendlyName: friendlyName,
+      FactorType: 'push',
+      'Binding.PublicKey': this.publicKey,
+      'Binding.Alg': 'ES256',
+      'Config.SdkVersion': '0.9.0',
+      'Config.AppId': 'dev.verify.device-cli',
+      'Config.NotificationPlatform': 'none',
+    });
+    this.state.factorSid = body.sid as string;
+    this.state.accountSid = body.account_sid as string;
+    this.state.credentialSid = (body.config as Json).credential_sid as string;
+    return body;
+  }
+
+  /** Verifies the factor: `AuthPayload` is the Base64 DER signature of the factor SID (§5.1). */
+  async verifyFactor() {
+    const sid = this.state.factorSid!;
+    const signature = sign('sha256', Buffer.from(sid), { key: this.key, dsaEncoding: 'der' }).toString(
+      'base64',
+    );
+    const { body } = await this.request(
+      'POST',
+      `${this.factorPath}/Factors/${sid}`,
+      await this.deviceToken(),
+      {
+        AuthPayload: signature,
+      },
+    );
+    return body;
+  }
+
+  async listChallenges(status?: string) {
+    const query = new URLSearchParams({ FactorSid: this.state.factorSid!, PageSize: '50', Order: 'desc' });
+    if (status) query.set('Status', status);
+    const { body } = await this.request(
+      'GET',
+      `${this.factorPath}/Challenges?${query}`,
+      await this.deviceToken(),
+    );
+    return body.challenges as Json[];
+  }
+
+  async fetchChallenge(sid: string) {
+    const { body, headers } = await this.request(
+      'GET',
+      `${this.factorPath}/Challenges/${sid}`,
+      await this.deviceToken(),
+    );
+    const fields = headers.get('Twilio-Verify-Signature-Fields');
+    return { challenge: body, signatureFields: fields ? fields.split(',') : undefined };
+  }
+
+  /**
+   * Approves or denies as `PushChallengeProcessor.kt`: fetch, copy the advertised fields from the body,
+   * add `status`, sign (header `{"typ":"JWT","alg":"ES256"}`), POST, then fetch again to confirm.
+   */
+  async answer(sid: string, status: 'approved' | 'denied') {
+    const { challenge, signatureFields } = await this.fetchChallenge(sid);
+    if (challenge.factor_sid !== this.state.factorSid) throw new Error('The challenge is for another factor');
+    if (challenge.status === 'expired') throw new Error('Expired challenge can not be updated');
+    if (challenge.status !== 'pending') throw new Error('Responded challenge can not be updated');
+    if (!signatureFields) throw new Error('Signature fields or response not set');
+    const payload: Json = {};
+    for (const field of signatureFields) {
+      if (!(field in challenge)) throw new Error(`Signature field ${field} is not in the response`);
+      payload[field] = challenge[field];
+    }
+    payload.status = status;
+    const authPayload = await this.signJwt({ typ: 'JWT' }, payload);
+    await this.request('POST', `${this.factorPath}/Challenges/${sid}`, await this.deviceToken(), {
+      AuthPayload: authPayload,
+    });
+    const { challenge: after } = await this.fetchChallenge(sid);
+    if (after.status !== status) throw new Error('Challenge was not updated');
+    return after;
+  }
+}
