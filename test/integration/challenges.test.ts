@@ -1,0 +1,188 @@
+import { CompactSign } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { answerChallenge, createChallenge, type ChallengeDeps } from '../../shared/app/challenges';
+import { createFactor, verifyFactor } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
+import { signedFields, type Challenge } from '../../shared/domain/challenge';
+import { ApiError } from '../../shared/domain/errors';
+import type { Factor, TotpFactor } from '../../shared/domain/factor';
+import { createService } from '../../shared/domain/service';
+import { totpCode, totpStep } from '../../shared/domain/totp';
+import { challengeStore, entityStore, factorStore, serviceStore } from '../../shared/store';
+import { createAccount, deviceKey, newIdentity, signFactorSid } from '../support/fixtures';
+
+const deps: ChallengeDeps & Parameters<typeof createFactor>[0] = {
+  services: serviceStore(),
+  entities: entityStore(),
+  factors: factorStore(),
+  challenges: challengeStore(),
+  sealer: secretSealer(),
+};
+
+async function owner() {
+  const account = await createAccount();
+  const service = createService(account.sid, { friendlyName: 'Bank' }, new Date());
+  await deps.services.create(service);
+  return { accountSid: account.sid, serviceSid: service.sid, identity: newIdentity() };
+}
+
+async function verifiedPushFactor() {
+  const device = deviceKey();
+  const { factor } = await createFactor(
+    deps,
+    {
+      ...(await owner()),
+      friendlyName: 'Pixel',
+      factorType: 'push',
+      publicKey: device.publicKey,
+      config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
+    },
+    new Date(),
+  );
+  const verified = await verifyFactor(deps, factor, signFactorSid(device.privateKey, factor.sid), new Date());
+  return { factor: verified, device };
+}
+
+async function verifiedTotpFactor(now: Date) {
+  const { factor, binding } = await createFactor(
+    deps,
+    { ...(await owner()), friendlyName: 'Alice', factorType: 'totp', config: {} },
+    now,
+  );
+  const secret = binding.secret!;
+  const code = totpCode(secret, (factor as TotpFactor).config, totpStep(now, 30));
+  const verified = (await verifyFactor(deps, factor, code, now)) as TotpFactor;
+  // Codes for later steps: the current one was just used to verify the factor.
+  const codeAt = (offset: number) => totpCode(secret, verified.config, totpStep(now, 30) + offset);
+  return { factor: verified, codeAt };
+}
+
+const create = (
+  factor: Factor,
+  extra: Partial<Parameters<typeof createChallenge>[1]> = {},
+  now = new Date(),
+) =>
+  createChallenge(
+    deps,
+    {
+      accountSid: factor.accountSid,
+      serviceSid: factor.serviceSid,
+      identity: factor.identity,
+      factorSid: factor.sid,
+      expirationDate: new Date(now.getTime() + 300_000),
+      message: 'Log in?',
+      ...extra,
+    },
+    now,
+  );
+
+const signAnswer = (challenge: Challenge, key: ReturnType<typeof deviceKey>['privateKey'], status: string) =>
+  new CompactSign(Buffer.from(JSON.stringify({ ...signedFields(challenge), status })))
+    .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })
+    .sign(key);
+
+const codeOf = (result: PromiseSettledResult<unknown>) =>
+  result.status === 'rejected' && result.reason instanceof ApiError ? result.reason.code : undefined;
+
+describe('challenges on DynamoDB Local', () => {
+  it('lets exactly one of many concurrent answers win, approve against deny included', async () => {
+    const { factor, device } = await verifiedPushFactor();
+    const challenge = await create(factor);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        signAnswer(challenge, device.privateKey, i % 2 ? 'denied' : 'approved'),
+      ),
+    );
+    const results = await Promise.allSettled(
+      answers.map((authPayload) => answerChallenge(deps, challenge, { authPayload }, new Date())),
+    );
+    const winners = results.filter((r) => r.status === 'fulfilled');
+    expect(winners).toHaveLength(1);
+    expect(results.filter((r) => codeOf(r) === 20409)).toHaveLength(7);
+    const stored = await deps.challenges.get(
+      factor.accountSid,
+      factor.serviceSid,
+      factor.identity,
+      challenge.sid,
+    );
+    expect(stored!.status).toBe((winners[0] as PromiseFulfilledResult<Challenge>).value.status);
+    expect(stored!.dateResponded).not.toBeNull();
+  });
+
+  it('never approves an expired challenge, and reads it as expired before anything stores that', async () => {
+    const { factor, device } = await verifiedPushFactor();
+    const now = new Date();
+    const challenge = await create(factor, { expirationDate: new Date(now.getTime() + 1500) }, now);
+    const authPayload = await signAnswer(challenge, device.privateKey, 'approved');
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const later = new Date();
+    await expect(answerChallenge(deps, challenge, { authPayload }, later)).rejects.toMatchObject({
+      code: 60323,
+    });
+    const page = (status: 'expired' | 'pending') =>
+      deps.challenges.list(
+        factor.accountSid,
+        factor.serviceSid,
+        factor.identity,
+        { pageSize: 10 },
+        {
+          ascending: true,
+          status,
+          now: later,
+        },
+      );
+    expect((await page('expired')).items.map((c) => c.sid)).toEqual([challenge.sid]);
+    expect((await page('pending')).items).toEqual([]);
+    // A stale read that still thinks it pending is stopped by the write's condition.
+    const { answer } = deps.challenges;
+    expect(await answer.call(deps.challenges, { ...challenge, status: 'approved' }, later)).toBe('conflict');
+  });
+
+  it('accepts a TOTP code once across challenges, however many requests race', async () => {
+    const now = new Date();
+    const { factor, codeAt } = await verifiedTotpFactor(now);
+    const code = codeAt(1);
+    const challenges = await Promise.all([create(factor), create(factor), create(factor)]);
+    const results = await Promise.allSettled(
+      challenges.map((challenge) => answerChallenge(deps, challenge, { authPayload: code }, now)),
+    );
+    const statuses = results.map((r) => (r.status === 'fulfilled' ? r.value.status : 'error'));
+    expect(statuses.filter((s) => s === 'approved')).toHaveLength(1);
+    expect(statuses.filter((s) => s === 'pending')).toHaveLength(2);
+    // The code was used: creating a challenge with it leaves the challenge pending.
+    expect((await create(factor, { authPayload: code }, now)).status).toBe('pending');
+    // The code of a later step approves at creation.
+    const approved = await create(factor, { authPayload: codeAt(2) }, new Date(now.getTime() + 30_000));
+    expect(approved.status).toBe('approved');
+  });
+
+  it('stops approving after five wrong codes, even with the right one', async () => {
+    const now = new Date();
+    const { factor, codeAt } = await verifiedTotpFactor(now);
+    let challenge = await create(factor);
+    for (let i = 1; i <= 5; i++) {
+      challenge = await answerChallenge(deps, challenge, { authPayload: '000000' }, now);
+      expect(challenge).toMatchObject({ status: 'pending', failedAttempts: i });
+    }
+    await expect(answerChallenge(deps, challenge, { authPayload: codeAt(1) }, now)).rejects.toMatchObject({
+      status: 429,
+      code: 60310,
+    });
+    const stored = await deps.challenges.get(
+      factor.accountSid,
+      factor.serviceSid,
+      factor.identity,
+      challenge.sid,
+    );
+    expect(stored).toMatchObject({ status: 'pending', failedAttempts: 5 });
+  });
+
+  it('refuses challenges for unverified factors', async () => {
+    const { factor } = await createFactor(
+      deps,
+      { ...(await owner()), friendlyName: 'Alice', factorType: 'totp', config: {} },
+      new Date(),
+    );
+    await expect(create(factor)).rejects.toMatchObject({ status: 403, code: 60318 });
+  });
+});
