@@ -20,7 +20,7 @@ import { ApiFunction } from './api-function';
 export interface VerifyStackProps extends StackProps {
   /** Base of the URLs in responses (e.g. a custom domain); by default each handler derives it from the request. */
   publicBaseUrl?: string;
-  /** Browser origins allowed to call the API. Not applied yet: CORS is still to come. */
+  /** Browser origins allowed to call the API (CORS); `*`, the default, allows any origin without credentials. */
   allowedOrigins?: string[];
   /** How long function and access logs are kept. Default: 30 days. */
   logRetentionDays?: RetentionDays;
@@ -72,7 +72,11 @@ export class VerifyStack extends Stack {
       },
     });
 
-    const environment: Record<string, string> = { TABLE_NAME: table.tableName };
+    const allowedOrigins = props.allowedOrigins?.length ? props.allowedOrigins : ['*'];
+    const environment: Record<string, string> = {
+      TABLE_NAME: table.tableName,
+      ALLOWED_ORIGINS: allowedOrigins.join(','),
+    };
     if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
 
     for (const route of ROUTES) {
@@ -89,7 +93,12 @@ export class VerifyStack extends Stack {
 
     // Every resource answers the methods no route serves with our JSON 405 (API Gateway prefers a
     // resource's explicit methods over ANY).
-    const fallback = new ApiFunction(this, 'Fallback', { module: FALLBACK_HANDLER, logRetention });
+    // It also answers CORS preflights (OPTIONS), with the same CORS code as every route.
+    const fallback = new ApiFunction(this, 'Fallback', {
+      module: FALLBACK_HANDLER,
+      logRetention,
+      environment: { ALLOWED_ORIGINS: environment.ALLOWED_ORIGINS! },
+    });
     // One API-wide invoke permission instead of two per ANY method.
     const fallbackIntegration = new LambdaIntegration(fallback, { scopePermissionToMethod: false });
     for (const resource of api.root.node.findAll().filter((node) => node instanceof ResourceBase)) {
@@ -97,17 +106,23 @@ export class VerifyStack extends Stack {
     }
 
     // Paths no resource matches never reach a function: API Gateway answers them itself.
+    const responseHeaders = allowedOrigins.includes('*')
+      ? { 'Access-Control-Allow-Origin': "'*'" }
+      : undefined;
     api.addGatewayResponse('UnknownPath', {
       type: ResponseType.MISSING_AUTHENTICATION_TOKEN,
       statusCode: '404',
+      responseHeaders,
       templates: { 'application/json': errorBody(20404, 404, '"The requested resource was not found"') },
     });
     api.addGatewayResponse('Default4xx', {
       type: ResponseType.DEFAULT_4XX,
+      responseHeaders,
       templates: { 'application/json': errorBody(20400, 400, '$context.error.messageString') },
     });
     api.addGatewayResponse('Default5xx', {
       type: ResponseType.DEFAULT_5XX,
+      responseHeaders,
       templates: { 'application/json': errorBody(20500, 500, '$context.error.messageString') },
     });
 

@@ -203,7 +203,7 @@ describe('VerifyStack', () => {
   });
 
   it('gives the fallback neither table nor key', () => {
-    expect(fn('Fallback').Environment).toBeUndefined();
+    expect(fn('Fallback').Environment.Variables).toEqual({ ALLOWED_ORIGINS: '*' });
     expect(actionsOf('Fallback').filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual(
       [],
     );
@@ -222,6 +222,28 @@ describe('VerifyStack', () => {
   it('outputs what a deployment needs', () => {
     for (const name of ['ApiUrl', 'TableName', 'EventBusName', 'KmsKeyArn']) template.hasOutput(name, {});
     template.hasOutput('KmsKeyArn', { Value: { 'Fn::GetAtt': [logicalId('SecretsKey'), 'Arn'] } });
+  });
+
+  it("configures CORS origins on every function and on API Gateway's own errors", () => {
+    for (const [, { Properties }] of ofType('AWS::Lambda::Function')) {
+      expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('*');
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
+    });
+    const listed = synth({ allowedOrigins: ['https://app.example', 'https://admin.example'] });
+    for (const [, { Properties }] of Object.entries(listed.resources).filter(
+      ([, r]) => r.Type === 'AWS::Lambda::Function',
+    )) {
+      expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
+        'https://app.example,https://admin.example',
+      );
+    }
+    listed.template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'MISSING_AUTHENTICATION_TOKEN',
+      ResponseParameters: Match.absent(),
+    });
   });
 
   it('passes PUBLIC_BASE_URL and the log retention through when given', () => {
