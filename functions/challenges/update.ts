@@ -13,7 +13,7 @@ import { challengeStore, factorStore } from '../../shared/store';
 
 const deps = { factors: factorStore(), challenges: challengeStore(), sealer: secretSealer() };
 
-/** Verifies a challenge: two reads (challenge, factor) and one conditional write. */
+/** Verifies a challenge: two reads (challenge and factor, in parallel for a device) and one conditional write. */
 export const handler = apiHandler(
   async ({ pathParams: path, form, principal, baseUrl }) => {
     const { ServiceSid, Identity, ChallengeSid } = pathParams(path, {

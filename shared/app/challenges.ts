@@ -19,7 +19,7 @@ import {
   missingParameter,
   notFound,
 } from '../domain/errors';
-import type { StringMap } from '../domain/factor';
+import type { Factor, StringMap } from '../domain/factor';
 import { checkTotp } from '../domain/totp';
 import type { ChallengeStore, FactorStore, SecretSealer } from './ports';
 
@@ -91,14 +91,19 @@ export async function answerChallenge(
   challenge: Challenge,
   input: { authPayload: string; metadata?: StringMap },
   now: Date,
+  /** The challenge's factor when the caller already read it (a device knows its factor up front). */
+  knownFactor?: Factor,
 ): Promise<Challenge> {
   assertAnswerable(challenge, now);
-  const factor = await deps.factors.get(
-    challenge.accountSid,
-    challenge.serviceSid,
-    challenge.identity,
-    challenge.factorSid,
-  );
+  const factor =
+    knownFactor?.sid === challenge.factorSid
+      ? knownFactor
+      : await deps.factors.get(
+          challenge.accountSid,
+          challenge.serviceSid,
+          challenge.identity,
+          challenge.factorSid,
+        );
   if (!factor) throw notFound();
 
   if (factor.factorType === 'push') {

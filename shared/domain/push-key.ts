@@ -10,6 +10,20 @@ export const decodeBase64Strict = (value: string): Buffer | undefined =>
  * Verify Push SDKs send). Returns a reason string when the value is anything else.
  */
 export function parsePushPublicKey(value: string): KeyObject | string {
+  const cached = parsedKeys.get(value);
+  if (cached) return cached;
+  const parsed = parseKey(value);
+  if (typeof parsed !== 'string') {
+    if (parsedKeys.size >= 500) parsedKeys.clear();
+    parsedKeys.set(value, parsed);
+  }
+  return parsed;
+}
+
+/** Parsed device keys: a warm function verifies the same few devices again and again. */
+const parsedKeys = new Map<string, KeyObject>();
+
+function parseKey(value: string): KeyObject | string {
   const der = decodeBase64Strict(value);
   if (!der) return 'must be Base64';
   let key: KeyObject;

@@ -79,6 +79,9 @@ export type Parsed<F extends Fields> = { [K in keyof F]: z.output<F[K]> };
  * both naming the parameter. A scalar parameter given twice is a fault too. Unknown parameters are ignored,
  * as Twilio does.
  */
+/** Object schemas by their field sets: built once, not on every request. */
+const objectSchemas = new WeakMap<Fields, z.ZodMiniObject>();
+
 export function parseParams<F extends Fields>(params: Params, fields: F): Parsed<F> {
   const input: Record<string, unknown> = {};
   for (const [name, schema] of Object.entries(fields)) {
@@ -88,7 +91,9 @@ export function parseParams<F extends Fields>(params: Params, fields: F): Parsed
     else if (values.length > 1) throw invalidParameter(name, 'must be given once');
     else input[name] = values[0];
   }
-  const result = z.object(fields).safeParse(input);
+  let schema = objectSchemas.get(fields);
+  if (!schema) objectSchemas.set(fields, (schema = z.object(fields)));
+  const result = schema.safeParse(input);
   if (result.success) return result.data as Parsed<F>;
   const issue = result.error.issues[0]!;
   const name = String(issue.path[0]);

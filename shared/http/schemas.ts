@@ -20,11 +20,18 @@ export const PathFields = {
 };
 
 /** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */
+const pathFieldSets = new Map<string, Record<string, z.ZodMiniString<string>>>();
+
 export function pathParams<K extends keyof typeof PathFields>(
   params: Record<string, string>,
   names: Record<string, K>,
 ): Record<K, string> {
-  const fields = Object.fromEntries(Object.entries(names).map(([param, kind]) => [param, PathFields[kind]]));
+  const signature = Object.entries(names).join();
+  let fields = pathFieldSets.get(signature);
+  if (!fields) {
+    fields = Object.fromEntries(Object.entries(names).map(([param, kind]) => [param, PathFields[kind]]));
+    pathFieldSets.set(signature, fields);
+  }
   const parsed = parseParams(new Map(Object.entries(params).map(([name, value]) => [name, [value]])), fields);
   const entries = Object.entries(names).map(([param, kind]) => [kind, parsed[param]]);
   return Object.fromEntries(entries) as unknown as Record<K, string>;

@@ -1,6 +1,6 @@
 import { compactVerify, decodeProtectedHeader } from 'jose';
-import { createPublicKey } from 'node:crypto';
 import { deviceTokenOutOfTime } from '../../domain/errors';
+import { parsePushPublicKey } from '../../domain/push-key';
 import { factorStore } from '../../store';
 import type { Authenticator } from '.';
 
@@ -29,11 +29,8 @@ export const deviceCredentials: Authenticator = {
     if (!device) return undefined;
     let claims: Record<string, unknown>;
     try {
-      const key = createPublicKey({
-        key: Buffer.from(device.publicKey, 'base64'),
-        format: 'der',
-        type: 'spki',
-      });
+      const key = parsePushPublicKey(device.publicKey);
+      if (typeof key === 'string') return undefined;
       const { payload } = await compactVerify(token, key, { algorithms: ['ES256'] });
       claims = JSON.parse(new TextDecoder().decode(payload)) as Record<string, unknown>;
     } catch {
