@@ -1,6 +1,7 @@
 import type { AccessToken } from '../domain/access-token';
 import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { Account, ApiKey } from '../domain/credentials';
+import type { DomainEvent } from '../domain/events';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import type { Service } from '../domain/service';
@@ -90,6 +91,13 @@ export interface FactorStore {
   ): Promise<{ factor?: Factor; service?: Service }>;
 }
 
+export interface ChallengeKey {
+  accountSid: string;
+  serviceSid: string;
+  identity: string;
+  sid: string;
+}
+
 export interface ChallengeQuery {
   ascending: boolean;
   factorSid?: string;
@@ -124,6 +132,8 @@ export interface ChallengeStore {
   ): Promise<'answered' | 'conflict' | 'replayed'>;
   /** Counts a wrong code on a pending challenge below the attempt limit; the new count, or undefined. */
   recordWrongCode(challenge: Challenge, now: Date): Promise<number | undefined>;
+  /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */
+  expire(key: ChallengeKey, now: Date): Promise<boolean>;
 }
 
 export interface AccessTokenStore {
@@ -137,4 +147,10 @@ export interface AccessTokenStore {
 export interface SecretSealer {
   seal(plaintext: string, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<string>;
+}
+
+/** Publishes events: up to 10 at a time (EventBridge's limit), in order, retrying failed entries. */
+export interface EventPublisher {
+  /** The indexes of the events that still failed after the retries. */
+  publish(events: DomainEvent[]): Promise<number[]>;
 }

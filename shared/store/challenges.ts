@@ -1,11 +1,10 @@
 import {
   GetCommand,
-  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import type { ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
+import type { ChallengeKey, ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
 import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
@@ -22,6 +21,16 @@ const challengeKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'identity
 /** A challenge ends at its answer or expiry; it is purged a retention period later. */
 const purgeAt = (challenge: Challenge) =>
   Math.floor(Date.parse(challenge.dateResponded ?? challenge.expirationDate) / 1000) + RETENTION_SECONDS;
+
+const timerItem = (challenge: Challenge) => ({
+  ...Keys.timer(challenge.accountSid, challenge.serviceSid, challenge.identity, challenge.sid),
+  type: 'timer',
+  accountSid: challenge.accountSid,
+  serviceSid: challenge.serviceSid,
+  identity: challenge.identity,
+  challengeSid: challenge.sid,
+  expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
+});
 
 const item = (challenge: Challenge) => ({
   ...challengeKey(challenge),
@@ -80,26 +89,26 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
   }
 
+  /**
+   * A pending challenge is written with its expiry timer, an item whose TTL is the expiration date: when
+   * DynamoDB deletes it, the stream handler marks the challenge expired (the challenge item itself stays
+   * readable). An answered challenge needs no timer.
+   */
   async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
     const put = {
       TableName: this.table,
       Item: item(challenge),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    if (!accepted) {
-      await this.ddb.send(new PutCommand(put));
-      return 'created' as const;
-    }
+    const second = accepted
+      ? acceptStep(this.table, accepted.factor, accepted.step)
+      : { Put: { TableName: this.table, Item: timerItem(challenge) } };
     try {
-      await sendTransaction(
-        this.ddb,
-        new TransactWriteCommand({
-          TransactItems: [{ Put: put }, acceptStep(this.table, accepted.factor, accepted.step)],
-        }),
-      );
+      await sendTransaction(this.ddb, new TransactWriteCommand({ TransactItems: [{ Put: put }, second] }));
       return 'created' as const;
     } catch (error) {
-      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
+      if (accepted && cancellationReasons(error)?.[1] === 'ConditionalCheckFailed')
+        return 'replayed' as const;
       throw error;
     }
   }
@@ -168,6 +177,30 @@ export class DynamoChallengeStore implements ChallengeStore {
       return Attributes?.failedAttempts as number;
     } catch (error) {
       if (isConditionFailure(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async expire(key: ChallengeKey, now: Date) {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: Keys.challenge(key.accountSid, key.serviceSid, key.identity, key.sid),
+          // An expired challenge last changed at its expiration date; its purge time was set at creation.
+          UpdateExpression: 'SET #status = :expired, dateUpdated = expirationDate',
+          ConditionExpression: '#status = :pending AND expirationDate <= :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':expired': 'expired',
+            ':pending': 'pending',
+            ':now': formatDate(now),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

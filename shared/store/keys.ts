@@ -9,6 +9,7 @@
  *   SERVICE#<AC>#<VA>           ENTITY#<identity>       entity (+ its push factor count)
  *   ENTITY#<AC>#<VA>#<identity> FACTOR#<YF>             factor
  *   ENTITY#<AC>#<VA>#<identity> CHALLENGE#<YC>          challenge
+ *   ENTITY#<AC>#<VA>#<identity> TIMER#<YC>              expiry timer: its TTL is the challenge's expiration
  *   CREDENTIAL#<CR>             #CREDENTIAL             push factor's device key, found by JWT `kid`
  *   ACCESSTOKEN#<YK>            #ACCESSTOKEN            enrollment token (hash), single use
  */
@@ -45,6 +46,10 @@ export const Keys = {
   challengesOf: (accountSid: string, serviceSid: string, identity: string) => ({
     pk: Keys.entityPartition(accountSid, serviceSid, identity),
     skPrefix: 'CHALLENGE#',
+  }),
+  timer: (accountSid: string, serviceSid: string, identity: string, challengeSid: string) => ({
+    pk: Keys.entityPartition(accountSid, serviceSid, identity),
+    sk: `TIMER#${challengeSid}`,
   }),
   credential: (credentialSid: string) => ({ pk: `CREDENTIAL#${credentialSid}`, sk: '#CREDENTIAL' }),
   accessToken: (sid: string) => ({ pk: `ACCESSTOKEN#${sid}`, sk: '#ACCESSTOKEN' }),

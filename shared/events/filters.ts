@@ -1,0 +1,37 @@
+/**
+ * Which stream records can produce an event, as Lambda event-filter patterns. The CDK stack puts them on
+ * the event source mapping and the local stream pump applies the same ones, so records no event comes
+ * from never invoke the handler, on AWS or locally.
+ */
+const sortKeyStartsWith = (prefix: string) => ({ Keys: { sk: { S: [{ prefix }] } } });
+
+export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
+  // A new challenge: challenge.created (and approved, when a TOTP code approved it at creation).
+  { eventName: ['INSERT'], dynamodb: sortKeyStartsWith('CHALLENGE#') },
+  // A challenge leaving pending: approved, denied or expired.
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      ...sortKeyStartsWith('CHALLENGE#'),
+      OldImage: { status: { S: ['pending'] } },
+      NewImage: { status: { S: ['approved', 'denied', 'expired'] } },
+    },
+  },
+  // A factor created or deleted.
+  { eventName: ['INSERT', 'REMOVE'], dynamodb: sortKeyStartsWith('FACTOR#') },
+  // A factor verified.
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      ...sortKeyStartsWith('FACTOR#'),
+      OldImage: { status: { S: ['unverified'] } },
+      NewImage: { status: { S: ['verified'] } },
+    },
+  },
+  // An expiry timer deleted by DynamoDB's TTL (not by a user): time to mark its challenge expired.
+  {
+    eventName: ['REMOVE'],
+    userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+    dynamodb: sortKeyStartsWith('TIMER#'),
+  },
+];
