@@ -185,4 +185,42 @@ describe('challenges on DynamoDB Local', () => {
     );
     await expect(create(factor)).rejects.toMatchObject({ status: 403, code: 60318 });
   });
+
+  it('stores an expiry only for a challenge still pending past its expiration date', async () => {
+    const { factor, device } = await verifiedPushFactor();
+    const now = new Date();
+    const soon = await create(factor, { expirationDate: new Date(now.getTime() + 1000) }, now);
+    const later = await create(factor, {}, now);
+    const answeredOne = await create(factor, { expirationDate: new Date(now.getTime() + 1000) }, now);
+    await answerChallenge(
+      deps,
+      answeredOne,
+      { authPayload: await signAnswer(answeredOne, device.privateKey, 'denied') },
+      now,
+    );
+    const afterExpiry = new Date(now.getTime() + 2000);
+    const key = (c: Challenge) => ({
+      accountSid: c.accountSid,
+      serviceSid: c.serviceSid,
+      identity: c.identity,
+      sid: c.sid,
+    });
+    expect(await deps.challenges.expire(key(soon), afterExpiry)).toBe(true);
+    expect(await deps.challenges.expire(key(soon), afterExpiry)).toBe(false);
+    expect(await deps.challenges.expire(key(later), afterExpiry)).toBe(false);
+    expect(await deps.challenges.expire(key(answeredOne), afterExpiry)).toBe(false);
+    const stored = await deps.challenges.get(soon.accountSid, soon.serviceSid, soon.identity, soon.sid);
+    expect(stored).toMatchObject({
+      status: 'expired',
+      dateUpdated: soon.expirationDate,
+      dateResponded: null,
+    });
+    const denied = await deps.challenges.get(
+      soon.accountSid,
+      soon.serviceSid,
+      soon.identity,
+      answeredOne.sid,
+    );
+    expect(denied!.status).toBe('denied');
+  });
 });
