@@ -44,12 +44,7 @@ function challengeEvent(
     detail: {
       // The same on every redelivery: each challenge reaches each status once.
       idempotency_key: `${c.sid}.${type.split('.')[1]}`,
-      account_sid: c.accountSid,
-      service_sid: c.serviceSid,
-      entity_sid: c.entitySid,
-      factor_sid: c.factorSid,
-      factor_type: c.factorType,
-      challenge_sid: c.sid,
+      ...challengeIds(c),
       status,
       previous_status: previous,
       date_created: c.dateCreated,
@@ -74,12 +69,7 @@ function billingEvent(c: Challenge): DomainEvent {
     time: c.dateResponded ?? c.dateUpdated,
     detail: {
       idempotency_key: `${c.sid}.billing`,
-      account_sid: c.accountSid,
-      service_sid: c.serviceSid,
-      entity_sid: c.entitySid,
-      factor_sid: c.factorSid,
-      factor_type: c.factorType,
-      challenge_sid: c.sid,
+      ...challengeIds(c),
       status: c.status,
       date_responded: c.dateResponded,
     },
