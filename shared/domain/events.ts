@@ -31,6 +31,16 @@ export interface EventOptions {
 export const isBillable = (challenge: Challenge) =>
   challenge.status === 'approved' || (challenge.status === 'denied' && challenge.factorType === 'push');
 
+/** What every challenge and billing event says about where the challenge belongs. */
+const challengeIds = (c: Challenge) => ({
+  account_sid: c.accountSid,
+  service_sid: c.serviceSid,
+  entity_sid: c.entitySid,
+  factor_sid: c.factorSid,
+  factor_type: c.factorType,
+  challenge_sid: c.sid,
+});
+
 function challengeEvent(
   type: EventType,
   c: Challenge,
