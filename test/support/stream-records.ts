@@ -105,7 +105,7 @@ export function eventValidator() {
   const ajv = new Ajv2020({ allErrors: true });
   const dir = join(import.meta.dirname, '../../shared/events/schemas');
   for (const file of readdirSync(dir)) ajv.addSchema(JSON.parse(readFileSync(join(dir, file), 'utf8')));
-  return (event: { 'detail-type': string }) => {
+  return (event: { 'detail-type': string; [key: string]: unknown }) => {
     const validate = ajv.getSchema(`https://verify-push-totp.dev/events/${event['detail-type']}.json`);
     if (!validate) return [`no schema for ${event['detail-type']}`];
     return validate(event) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
