@@ -4,7 +4,7 @@ import { VerifyStack } from './stack';
 
 /**
  * Settings come from CDK context: `cdk.json`, or e.g. `npx cdk deploy -c publicBaseUrl=https://verify.example.com
- * -c allowedOrigins=https://a.example,https://b.example -c logRetentionDays=90`.
+ * -c allowedOrigins=https://a.example,https://b.example -c logRetentionDays=90 -c eventsIncludePii=false`.
  */
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
@@ -19,8 +19,15 @@ if (logRetentionDays !== undefined && !Object.values(RetentionDays).includes(log
   throw new Error(`logRetentionDays must be one of CloudWatch's retention periods, got ${String(days)}`);
 }
 
+const pii = context('eventsIncludePii');
+if (pii !== undefined && !['true', 'false'].includes(String(pii))) {
+  throw new Error(`eventsIncludePii must be true or false, got ${String(pii)}`);
+}
+const eventsIncludePii = pii === undefined ? undefined : String(pii) === 'true';
+
 new VerifyStack(app, 'VerifyPushTotp', {
   publicBaseUrl: context('publicBaseUrl') as string | undefined,
   allowedOrigins,
   logRetentionDays,
+  eventsIncludePii,
 });

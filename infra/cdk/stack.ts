@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
 import { TABLE } from '../../shared/store/table';
 import { ApiFunction } from './api-function';
+import { EventPipeline } from './event-pipeline';
 
 export interface VerifyStackProps extends StackProps {
   /** Base of the URLs in responses (e.g. a custom domain); by default each handler derives it from the request. */
@@ -24,6 +25,8 @@ export interface VerifyStackProps extends StackProps {
   allowedOrigins?: string[];
   /** How long function and access logs are kept. Default: 30 days. */
   logRetentionDays?: RetentionDays;
+  /** Whether published events carry identities, details and metadata (as Twilio's webhooks do). Default: true. */
+  eventsIncludePii?: boolean;
 }
 
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
@@ -126,9 +129,19 @@ export class VerifyStack extends Stack {
       templates: { 'application/json': errorBody(20500, 500, '$context.error.messageString') },
     });
 
+    const events = new EventPipeline(this, 'EventPipeline', {
+      table,
+      eventBus,
+      logRetention,
+      includePii: props.eventsIncludePii,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
+    new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });
     new CfnOutput(this, 'KmsKeyArn', { value: secretsKey.keyArn });
+    new CfnOutput(this, 'BillingQueueUrl', { value: events.billingQueue.queueUrl });
+    new CfnOutput(this, 'StreamFailuresQueueUrl', { value: events.streamFailures.queueUrl });
   }
 }

@@ -1,8 +1,10 @@
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
+import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
 import { ROUTES } from '../../shared/http/routes';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -12,8 +14,11 @@ function synth(props?: VerifyStackProps) {
   const stack = new VerifyStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Test', props);
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, Resource>;
-  const logicalId = (constructId: string) =>
-    stack.getLogicalId(stack.node.findChild(constructId).node.defaultChild as CfnElement);
+  /** The logical id of a construct's resource, by its path below the stack (e.g. `EventPipeline/BillingQueue`). */
+  const logicalId = (path: string) => {
+    const construct = path.split('/').reduce<IConstruct>((node, id) => node.node.findChild(id), stack);
+    return stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  };
   return { stack, template, resources, logicalId };
 }
 
@@ -21,15 +26,37 @@ const { template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const usesSecrets = (route: (typeof ROUTES)[number]) => route.secrets === true;
+const STREAM_HANDLER = 'EventPipeline/StreamHandler';
+/** The functions behind the API: every function but the stream handler. */
+const apiFunctions = (all: Record<string, Resource>, streamHandlerId: string) =>
+  Object.entries(all).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id !== streamHandlerId);
+const getAtt = (path: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId(path), attribute] });
 
-/** Every action the function's role may take. */
-function actionsOf(constructId: string): string[] {
+type Statement = {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Principal?: unknown;
+  Condition?: unknown;
+};
+
+/** Every statement of the function's role policies. */
+function statementsOf(constructId: string): Statement[] {
   const roleId = fn(constructId).Role['Fn::GetAtt'][0];
   return ofType('AWS::IAM::Policy')
     .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref: string }) => role.Ref === roleId))
-    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
-    .flatMap((statement: { Action: string | string[] }) => [statement.Action].flat());
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
 }
+
+/** Every statement of the queue policies of the queue with this logical id. */
+const queueStatements = (queueId: string): Statement[] =>
+  ofType('AWS::SQS::QueuePolicy')
+    .filter(([, policy]) => policy.Properties.Queues.some((queue: { Ref: string }) => queue.Ref === queueId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+
+/** Every action the function's role may take. */
+const actionsOf = (constructId: string): string[] =>
+  statementsOf(constructId).flatMap((statement) => [statement.Action].flat());
 
 /** Full path of each API Gateway resource (root included) by its logical id, or by its `Fn::GetAtt` for root. */
 function resourcePaths(): Map<string, string> {
@@ -55,15 +82,15 @@ function methods() {
 }
 
 describe('VerifyStack', () => {
-  it('has one ARM Node.js 22 function per route plus the fallback', () => {
+  it('has one ARM Node.js 22 function per route, the fallback and the stream handler', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 1);
-    for (const [, { Properties }] of functions) {
-      expect(Properties).toMatchObject({
+    expect(functions).toHaveLength(ROUTES.length + 2);
+    for (const [id, { Properties }] of functions) {
+      expect(Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: 10,
+        Timeout: id === logicalId(STREAM_HANDLER) ? 60 : 10,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -215,17 +242,24 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 2);
+    // One per function (routes, fallback, stream handler) plus the API's access logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 3);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
   });
 
   it('outputs what a deployment needs', () => {
     for (const name of ['ApiUrl', 'TableName', 'EventBusName', 'KmsKeyArn']) template.hasOutput(name, {});
-    template.hasOutput('KmsKeyArn', { Value: { 'Fn::GetAtt': [logicalId('SecretsKey'), 'Arn'] } });
+    template.hasOutput('KmsKeyArn', { Value: getAtt('SecretsKey') });
+    template.hasOutput('EventBusName', { Value: { Ref: logicalId('Events') } });
+    template.hasOutput('EventBusArn', { Value: getAtt('Events') });
+    template.hasOutput('BillingQueueUrl', { Value: { Ref: logicalId('EventPipeline/BillingQueue') } });
+    template.hasOutput('StreamFailuresQueueUrl', {
+      Value: { Ref: logicalId('EventPipeline/StreamFailures') },
+    });
   });
 
-  it("configures CORS origins on every function and on API Gateway's own errors", () => {
-    for (const [, { Properties }] of ofType('AWS::Lambda::Function')) {
+  it("configures CORS origins on every API function and on API Gateway's own errors", () => {
+    for (const [, { Properties }] of apiFunctions(resources, logicalId(STREAM_HANDLER))) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('*');
     }
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -233,9 +267,7 @@ describe('VerifyStack', () => {
       ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
     });
     const listed = synth({ allowedOrigins: ['https://app.example', 'https://admin.example'] });
-    for (const [, { Properties }] of Object.entries(listed.resources).filter(
-      ([, r]) => r.Type === 'AWS::Lambda::Function',
-    )) {
+    for (const [, { Properties }] of apiFunctions(listed.resources, listed.logicalId(STREAM_HANDLER))) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
         'https://app.example,https://admin.example',
       );
@@ -246,16 +278,154 @@ describe('VerifyStack', () => {
     });
   });
 
-  it('passes PUBLIC_BASE_URL and the log retention through when given', () => {
+  it('passes PUBLIC_BASE_URL, the log retention and the PII setting through when given', () => {
     expect(fn(ROUTES[0]!.name).Environment.Variables.PUBLIC_BASE_URL).toBeUndefined();
     const custom = synth({
       publicBaseUrl: 'https://verify.example.com',
       logRetentionDays: RetentionDays.THREE_MONTHS,
+      eventsIncludePii: false,
     });
-    for (const route of ROUTES) {
-      const env = custom.resources[custom.logicalId(route.name)]!.Properties.Environment.Variables;
-      expect(env.PUBLIC_BASE_URL).toBe('https://verify.example.com');
-    }
+    const envOf = (path: string) =>
+      custom.resources[custom.logicalId(path)]!.Properties.Environment.Variables;
+    for (const route of ROUTES) expect(envOf(route.name).PUBLIC_BASE_URL).toBe('https://verify.example.com');
     custom.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    expect(envOf(STREAM_HANDLER).EVENTS_INCLUDE_PII).toBe('false');
+  });
+});
+
+describe('VerifyStack event pipeline', () => {
+  const mappings = ofType('AWS::Lambda::EventSourceMapping');
+  const mapping = () => mappings[0]![1].Properties;
+
+  it('feeds the table stream to the stream handler with bounded retries and a failure queue', () => {
+    expect(mappings).toHaveLength(1);
+    expect(mapping()).toMatchObject({
+      FunctionName: { Ref: logicalId(STREAM_HANDLER) },
+      EventSourceArn: getAtt('Table', 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumBatchingWindowInSeconds: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 5,
+      MaximumRecordAgeInSeconds: 21600,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: getAtt('EventPipeline/StreamFailures') } },
+    });
+  });
+
+  it('lets through only the stream records the shared filter patterns select', () => {
+    const filters = mapping().FilterCriteria.Filters as { Pattern: string }[];
+    expect(filters).toEqual(STREAM_FILTER_PATTERNS.map((pattern) => ({ Pattern: JSON.stringify(pattern) })));
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual(STREAM_FILTER_PATTERNS);
+    // Lambda's limits: 5 filters per mapping by default, 4,096 characters per pattern.
+    expect(filters.length).toBeLessThanOrEqual(5);
+    for (const filter of filters) expect(filter.Pattern.length).toBeLessThanOrEqual(4096);
+    // Only DynamoDB's own TTL deletes of expiry timers reach the handler, not a user's delete.
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toContainEqual({
+      eventName: ['REMOVE'],
+      userIdentity: { type: ['Service'], principalId: ['dynamodb.amazonaws.com'] },
+      dynamodb: { Keys: { sk: { S: [{ prefix: 'TIMER#' }] } } },
+    });
+  });
+
+  it('gives the stream handler the bus and the table name, and no more than it needs', () => {
+    expect(fn(STREAM_HANDLER).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      EVENT_BUS_NAME: { Ref: logicalId('Events') },
+      EVENTS_INCLUDE_PII: 'true',
+    });
+    const statements = statementsOf(STREAM_HANDLER);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: getAtt('Events'),
+    });
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:UpdateItem',
+      Resource: [getAtt('Table')],
+    });
+    const actions = actionsOf(STREAM_HANDLER);
+    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:GetItem']) {
+      expect(actions).not.toContain(action);
+    }
+    // UpdateItem on the table; the rest is what reading the stream takes.
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:DescribeStream',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions.filter((action) => action.startsWith('kms:'))).toEqual([]);
+  });
+
+  it('routes billing events to the billing queue, with retries and a dead-letter queue for the target', () => {
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId('Events') },
+      EventPattern: { source: ['verify-push-totp'], 'detail-type': ['billing.verification'] },
+      State: 'ENABLED',
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: getAtt('EventPipeline/BillingQueue'),
+          DeadLetterConfig: { Arn: getAtt('EventPipeline/BillingTargetDlq') },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        },
+      ],
+    });
+    // EventBridge may write to both queues, and only on behalf of this rule.
+    for (const queue of ['EventPipeline/BillingQueue', 'EventPipeline/BillingTargetDlq']) {
+      const grants = queueStatements(logicalId(queue)).filter(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          [statement.Action].flat().includes('sqs:SendMessage') &&
+          JSON.stringify(statement.Condition) ===
+            JSON.stringify({ ArnEquals: { 'aws:SourceArn': getAtt('EventPipeline/BillingRule') } }),
+      );
+      expect(
+        grants.map((statement) => statement.Principal),
+        queue,
+      ).toEqual([{ Service: 'events.amazonaws.com' }]);
+    }
+  });
+
+  it('moves billing messages that keep failing to their own dead-letter queue', () => {
+    expect(resources[logicalId('EventPipeline/BillingQueue')]!.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: getAtt('EventPipeline/BillingQueueDlq'),
+      maxReceiveCount: 5,
+    });
+  });
+
+  it('archives every event of the service for 90 days', () => {
+    template.resourceCountIs('AWS::Events::Archive', 1);
+    template.hasResourceProperties('AWS::Events::Archive', {
+      SourceArn: getAtt('Events'),
+      EventPattern: { source: ['verify-push-totp'] },
+      RetentionDays: 90,
+      // An empty KmsKeyIdentifier (what the construct writes) fails to deploy in some regions.
+      KmsKeyIdentifier: Match.absent(),
+    });
+  });
+
+  it('encrypts every queue, keeps messages 14 days and refuses requests without TLS', () => {
+    const queues = ofType('AWS::SQS::Queue');
+    expect(queues.map(([id]) => id).sort()).toEqual(
+      ['BillingQueue', 'BillingQueueDlq', 'BillingTargetDlq', 'StreamFailures']
+        .map((name) => logicalId(`EventPipeline/${name}`))
+        .sort(),
+    );
+    for (const [id, { Properties }] of queues) {
+      expect(Properties, id).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      expect(queueStatements(id), id).toContainEqual({
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        Resource: { 'Fn::GetAtt': [id, 'Arn'] },
+      });
+    }
   });
 });
