@@ -4,7 +4,8 @@ import { VerifyStack } from './stack';
 
 /**
  * Settings come from CDK context: `cdk.json`, or e.g. `npx cdk deploy -c publicBaseUrl=https://verify.example.com
- * -c allowedOrigins=https://a.example,https://b.example -c logRetentionDays=90 -c eventsIncludePii=false`.
+ * -c allowedOrigins=https://a.example,https://b.example -c logRetentionDays=90 -c eventsIncludePii=false
+ * -c challengeRetentionDays=30`.
  */
 const app = new App();
 const context = (key: string): unknown => app.node.tryGetContext(key);
@@ -25,8 +26,14 @@ if (pii !== undefined && !['true', 'false'].includes(String(pii))) {
 }
 const eventsIncludePii = pii === undefined ? undefined : String(pii) === 'true';
 
+const retention = context('challengeRetentionDays');
+if (retention !== undefined && !(Number.isInteger(Number(retention)) && Number(retention) > 0)) {
+  throw new Error(`challengeRetentionDays must be a positive whole number, got ${String(retention)}`);
+}
+
 new VerifyStack(app, 'VerifyPushTotp', {
   publicBaseUrl: context('publicBaseUrl') as string | undefined,
+  challengeRetentionDays: retention === undefined ? undefined : Number(retention),
   allowedOrigins,
   logRetentionDays,
   eventsIncludePii,

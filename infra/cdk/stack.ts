@@ -27,6 +27,8 @@ export interface VerifyStackProps extends StackProps {
   logRetentionDays?: RetentionDays;
   /** Whether published events carry identities, details and metadata (as Twilio's webhooks do). Default: true. */
   eventsIncludePii?: boolean;
+  /** Days an answered or expired challenge stays readable before DynamoDB's TTL purges it. Default: 30. */
+  challengeRetentionDays?: number;
 }
 
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
@@ -81,6 +83,8 @@ export class VerifyStack extends Stack {
       ALLOWED_ORIGINS: allowedOrigins.join(','),
     };
     if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+    if (props.challengeRetentionDays)
+      environment.CHALLENGE_RETENTION_DAYS = String(props.challengeRetentionDays);
 
     for (const route of ROUTES) {
       const fn = new ApiFunction(this, route.name, {

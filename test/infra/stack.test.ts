@@ -278,16 +278,21 @@ describe('VerifyStack', () => {
     });
   });
 
-  it('passes PUBLIC_BASE_URL, the log retention and the PII setting through when given', () => {
+  it('passes PUBLIC_BASE_URL, the retentions and the PII setting through when given', () => {
     expect(fn(ROUTES[0]!.name).Environment.Variables.PUBLIC_BASE_URL).toBeUndefined();
+    expect(fn(ROUTES[0]!.name).Environment.Variables.CHALLENGE_RETENTION_DAYS).toBeUndefined();
     const custom = synth({
       publicBaseUrl: 'https://verify.example.com',
       logRetentionDays: RetentionDays.THREE_MONTHS,
       eventsIncludePii: false,
+      challengeRetentionDays: 7,
     });
     const envOf = (path: string) =>
       custom.resources[custom.logicalId(path)]!.Properties.Environment.Variables;
-    for (const route of ROUTES) expect(envOf(route.name).PUBLIC_BASE_URL).toBe('https://verify.example.com');
+    for (const route of ROUTES) {
+      expect(envOf(route.name).PUBLIC_BASE_URL).toBe('https://verify.example.com');
+      expect(envOf(route.name).CHALLENGE_RETENTION_DAYS).toBe('7');
+    }
     custom.template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     expect(envOf(STREAM_HANDLER).EVENTS_INCLUDE_PII).toBe('false');
   });
