@@ -1,11 +1,14 @@
+import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { accountStore } from '../../shared/store';
-import { ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb';
+import { ensureTable, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
+import { startEventSink } from './event-sink';
 import { createLocalServer, listen, loadAllHandlers } from './server';
+import { startStreamPump } from './stream-pump';
 
 export const LOCAL_TABLE_NAME = 'verify-local';
 
@@ -19,6 +22,8 @@ export interface LocalRuntime {
   publicBaseUrl: string;
   account: LocalAccount;
   dynamoPid: number;
+  /** Where the events the stream handler publishes land, one JSON line each. */
+  eventsFile: string;
   stop(): Promise<void>;
 }
 
@@ -45,9 +50,24 @@ function masterKeyFile(dir: string): string {
   return file;
 }
 
+async function tableExists(endpoint: string, tableName: string): Promise<boolean> {
+  const client = localDynamoClient(endpoint);
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return true;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return false;
+    throw error;
+  } finally {
+    client.destroy();
+  }
+}
+
 /**
- * Everything `npm start` runs: DynamoDB Local with the shared table definition, the account, and the HTTP
- * server in front of the handler modules. Data persists in `<dir>/dynamodb` unless `inMemory`.
+ * Everything `npm start` runs: DynamoDB Local with the shared table definition, the account, the HTTP
+ * server in front of the handler modules, and the event pipeline: a stream pump feeding the table's
+ * stream to the stream handler, which publishes to a local EventBridge sink writing `<dir>/events.jsonl`
+ * (or `LOCAL_EVENTS_FILE`). Data persists in `<dir>/dynamodb` unless `inMemory`.
  */
 export async function startLocalRuntime(options: {
   port: number;
@@ -59,16 +79,36 @@ export async function startLocalRuntime(options: {
   const account = localAccount(dir);
   Object.assign(process.env, LOCAL_AWS_ENV);
   const dynamo = await startDynamoDbLocal({ dbPath: options.inMemory ? undefined : join(dir, 'dynamodb') });
+  // Stopped in reverse order, also when starting fails half way.
+  const stops: (() => Promise<void>)[] = [dynamo.stop];
+  const stop = async () => {
+    for (const stopOne of [...stops].reverse()) await stopOne();
+  };
   try {
+    const eventsFile = resolve(process.env.LOCAL_EVENTS_FILE || join(dir, 'events.jsonl'));
+    const sink = await startEventSink({ file: eventsFile });
+    stops.push(sink.stop);
     Object.assign(process.env, {
       TABLE_NAME: LOCAL_TABLE_NAME,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       LOCAL_MASTER_KEY_FILE: masterKeyFile(dir),
+      EVENT_BUS_NAME: 'local',
+      EVENTBRIDGE_ENDPOINT: sink.endpoint,
+      LOCAL_EVENTS_FILE: eventsFile,
     });
+    // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
+    const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
+    const pump = await startStreamPump({
+      endpoint: dynamo.endpoint,
+      tableName: LOCAL_TABLE_NAME,
+      fromLatest: persisted,
+    });
+    stops.push(pump.stop);
     await accountStore().putAccount(newAccount(new Date(), account.authToken, account.sid).account);
     const server = createLocalServer();
     const url = await listen(server, options.port);
+    stops.push(() => new Promise<void>((done) => server.close(() => done())));
     process.env.PUBLIC_BASE_URL ||= url;
     await loadAllHandlers();
     return {
@@ -76,13 +116,11 @@ export async function startLocalRuntime(options: {
       publicBaseUrl: process.env.PUBLIC_BASE_URL,
       account,
       dynamoPid: dynamo.pid,
-      stop: async () => {
-        await new Promise<void>((done) => server.close(() => done()));
-        await dynamo.stop();
-      },
+      eventsFile,
+      stop,
     };
   } catch (error) {
-    await dynamo.stop();
+    await stop();
     throw error;
   }
 }

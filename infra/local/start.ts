@@ -1,6 +1,9 @@
 import { startLocalRuntime } from './runtime';
 
-/** `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local, until SIGINT or SIGTERM. */
+/**
+ * `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local and the event pipeline (stream →
+ * stream handler → a local EventBridge sink), until SIGINT or SIGTERM.
+ */
 async function main() {
   const started = Date.now();
   const runtime = await startLocalRuntime({
@@ -12,7 +15,7 @@ async function main() {
   const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${reason}: stopping the server and DynamoDB Local…`);
+    console.log(`\n${reason}: stopping the server, the event pipeline and DynamoDB Local…`);
     await runtime.stop();
     process.exit(0);
   };
@@ -27,6 +30,7 @@ async function main() {
   API:          ${runtime.url}/v2/Services
   Public URL:   ${runtime.publicBaseUrl}
   DynamoDB:     local (pid ${runtime.dynamoPid})
+  Events:       ${runtime.eventsFile} (one JSON line per event: tail -f it)
   Account SID:  ${sid}
   Auth token:   ${authToken}
 

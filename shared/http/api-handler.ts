@@ -49,15 +49,25 @@ function readForm(event: APIGatewayProxyEvent): Params {
   return parseForm(body);
 }
 
+function decodePathParam(name: string, value: string | undefined): string {
+  try {
+    return decodeURIComponent(value ?? '');
+  } catch {
+    throw invalidParameter(name, 'is not valid URL encoding');
+  }
+}
+
+/** Runs after authentication: a caller without credentials learns nothing from the parsing. */
 const parseRequest = (readBody: boolean): Middleware => ({
   before: ({ event, context }) => {
     context.api = {
+      ...context.api,
       method: event.httpMethod,
       path: event.path,
       pathParams: Object.fromEntries(
         Object.entries(event.pathParameters ?? {}).map(([name, value]) => [
           name,
-          decodeURIComponent(value ?? ''),
+          decodePathParam(name, value),
         ]),
       ),
       query: queryParams(event.multiValueQueryStringParameters),
@@ -69,7 +79,7 @@ const parseRequest = (readBody: boolean): Middleware => ({
 
 const authentication = (authenticators: readonly Authenticator[]): Middleware => ({
   before: async ({ event, context }) => {
-    context.api.principal = await authenticate(header(event, 'authorization'), authenticators);
+    context.api = { principal: await authenticate(header(event, 'authorization'), authenticators) };
   },
 });
 
@@ -114,9 +124,9 @@ export function apiHandler(
 ): ProxyHandler {
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()
     .use(cors())
-    .use(twilioErrors())
-    .use(parseRequest(readBody));
+    .use(twilioErrors());
   if (auth.length > 0) chain.use(authentication(auth));
+  chain.use(parseRequest(readBody));
   const handler = chain.handler(async (_event, context) =>
     toProxyResult(await handle(context.api as ApiRequest)),
   );
