@@ -12,6 +12,9 @@ import { eventValidator } from '../support/stream-records';
 let server: Awaited<ReturnType<typeof startTestServer>>;
 let pipeline: Awaited<ReturnType<typeof startPipeline>>;
 beforeAll(async () => {
+  // A table of this file's own: DynamoDB Local's TTL sweep slows down as the shared test table fills up.
+  process.env.TABLE_NAME = `verify-events-${process.pid}`;
+  await ensureTable(process.env.DYNAMODB_ENDPOINT!, process.env.TABLE_NAME);
   pipeline = await startPipeline();
   server = await startTestServer();
 });
