@@ -8,7 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/domain/events';
-import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
+import { STREAM_FILTER_PATTERNS, STREAM_HANDLER } from '../../shared/events/filters';
 import { ApiFunction } from './api-function';
 
 export interface EventPipelineProps {
@@ -42,7 +42,7 @@ export class EventPipeline extends Construct {
     const { table, eventBus } = props;
 
     this.streamHandler = new ApiFunction(this, 'StreamHandler', {
-      module: 'functions/stream/handler.ts',
+      module: STREAM_HANDLER,
       logRetention: props.logRetention,
       timeout: Duration.seconds(60),
       environment: {

@@ -3,6 +3,9 @@
  * the event source mapping and the local stream pump applies the same ones, so records no event comes
  * from never invoke the handler, on AWS or locally.
  */
+/** The module whose `handler` the stream invokes (on AWS through the event source mapping, locally the pump). */
+export const STREAM_HANDLER = 'functions/stream/handler.ts';
+
 const sortKeyStartsWith = (prefix: string) => ({ Keys: { sk: { S: [{ prefix }] } } });
 
 export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLING } from '../../infra/cdk/bundling';
+import { STREAM_HANDLER } from '../../shared/events/filters';
 import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -27,6 +28,7 @@ const ENV = {
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',
   KMS_KEY_ID: 'arn:aws:kms:us-east-1:111122223333:key/bench',
+  EVENT_BUS_NAME: 'bench',
 };
 /** Runs in a fresh process: the time to import the bundle at argv[1], in ms, on stdout. */
 const IMPORT_TIMER =
@@ -45,6 +47,7 @@ const targets = [
   { name: 'floor', entry: 'test/bench/floor/handler.ts' },
   ...ROUTES.map(({ name, handler }) => ({ name, entry: handler })),
   { name: 'Fallback', entry: FALLBACK_HANDLER },
+  { name: 'StreamHandler', entry: STREAM_HANDLER },
 ];
 
 async function build(name: string, entry: string): Promise<Bundle> {
