@@ -52,8 +52,8 @@ export class EventPipeline extends Construct {
       },
     });
     eventBus.grantPutEventsTo(this.streamHandler);
-    // It only marks challenges expired; the stream read permissions come with the event source.
-    table.grant(this.streamHandler, 'dynamodb:UpdateItem');
+    // It writes expiry timers and marks challenges expired; stream read permissions come with the event source.
+    table.grant(this.streamHandler, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
 
     this.streamFailures = new Queue(this, 'StreamFailures', queueDefaults);
     this.streamHandler.addEventSource(

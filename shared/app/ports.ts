@@ -132,6 +132,8 @@ export interface ChallengeStore {
   ): Promise<'answered' | 'conflict' | 'replayed'>;
   /** Counts a wrong code on a pending challenge below the attempt limit; the new count, or undefined. */
   recordWrongCode(challenge: Challenge, now: Date): Promise<number | undefined>;
+  /** Writes the expiry timer of a pending challenge (the stream handler does, for each new challenge). */
+  scheduleExpiry(challenge: Challenge): Promise<void>;
   /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */
   expire(key: ChallengeKey, now: Date): Promise<boolean>;
 }

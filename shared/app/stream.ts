@@ -8,7 +8,7 @@ import type { ChallengeStore, EventPublisher } from './ports';
 
 export interface StreamDeps {
   publisher: EventPublisher;
-  challenges: Pick<ChallengeStore, 'expire'>;
+  challenges: Pick<ChallengeStore, 'expire' | 'scheduleExpiry'>;
   options: EventOptions;
   now: () => Date;
 }
@@ -24,7 +24,10 @@ const isTtlRemoval = (record: DynamoDBRecord) =>
   record.userIdentity?.type === 'Service' &&
   record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
 
-/** What one stream record means: events to publish, or (an expiry timer's TTL) a challenge to expire. */
+/**
+ * What one stream record means: events to publish; for a new pending challenge also its expiry timer; for
+ * an expiry timer's TTL removal, a challenge to expire.
+ */
 async function handleRecord(record: DynamoDBRecord, deps: StreamDeps): Promise<DomainEvent[]> {
   const sortKey = record.dynamodb?.Keys?.sk?.S ?? '';
   const before = image(record.dynamodb?.OldImage);
@@ -41,11 +44,11 @@ async function handleRecord(record: DynamoDBRecord, deps: StreamDeps): Promise<D
     return [];
   }
   if (sortKey.startsWith('CHALLENGE#') && after) {
-    return challengeEvents(
-      before as unknown as Challenge | undefined,
-      after as unknown as Challenge,
-      deps.options,
-    );
+    const challenge = after as unknown as Challenge;
+    // A new pending challenge gets its expiry timer here, from the stream: the API writes one item, and
+    // the stream's retries make sure the timer follows.
+    if (!before && challenge.status === 'pending') await deps.challenges.scheduleExpiry(challenge);
+    return challengeEvents(before as unknown as Challenge | undefined, challenge, deps.options);
   }
   if (sortKey.startsWith('FACTOR#')) {
     const removedAt = formatDate(new Date((record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000));

@@ -1,5 +1,6 @@
 import {
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -89,28 +90,37 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
   }
 
-  /**
-   * A pending challenge is written with its expiry timer, an item whose TTL is the expiration date: when
-   * DynamoDB deletes it, the stream handler marks the challenge expired (the challenge item itself stays
-   * readable). An answered challenge needs no timer.
-   */
   async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
     const put = {
       TableName: this.table,
       Item: item(challenge),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    const second = accepted
-      ? acceptStep(this.table, accepted.factor, accepted.step)
-      : { Put: { TableName: this.table, Item: timerItem(challenge) } };
+    if (!accepted) {
+      await this.ddb.send(new PutCommand(put));
+      return 'created' as const;
+    }
     try {
-      await sendTransaction(this.ddb, new TransactWriteCommand({ TransactItems: [{ Put: put }, second] }));
+      await sendTransaction(
+        this.ddb,
+        new TransactWriteCommand({
+          TransactItems: [{ Put: put }, acceptStep(this.table, accepted.factor, accepted.step)],
+        }),
+      );
       return 'created' as const;
     } catch (error) {
-      if (accepted && cancellationReasons(error)?.[1] === 'ConditionalCheckFailed')
-        return 'replayed' as const;
+      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
       throw error;
     }
+  }
+
+  /**
+   * The expiry timer of a pending challenge: an item whose TTL is the expiration date. When DynamoDB deletes
+   * it, the stream handler marks the challenge expired (the challenge item itself stays readable). Writing
+   * it again is harmless.
+   */
+  async scheduleExpiry(challenge: Challenge) {
+    await this.ddb.send(new PutCommand({ TableName: this.table, Item: timerItem(challenge) }));
   }
 
   async answer(answered: Challenge, now: Date, accepted?: { factor: Factor; step: number }) {

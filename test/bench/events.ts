@@ -45,7 +45,7 @@ async function batchOf100(sink: EventSink) {
   const start = performance.now();
   const result = await processStream(records, {
     publisher: new EventBridgePublisher(client, 'bench'),
-    challenges: { expire: async () => false },
+    challenges: { expire: async () => false, scheduleExpiry: async () => undefined },
     options: { includePii: true },
     now: () => new Date(),
   });

@@ -348,19 +348,25 @@ describe('VerifyStack event pipeline', () => {
     });
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: 'dynamodb:UpdateItem',
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
       Resource: [getAtt('Table')],
     });
     const actions = actionsOf(STREAM_HANDLER);
-    for (const action of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Scan', 'dynamodb:GetItem']) {
+    for (const action of [
+      'dynamodb:DeleteItem',
+      'dynamodb:Scan',
+      'dynamodb:GetItem',
+      'dynamodb:BatchWriteItem',
+    ]) {
       expect(actions).not.toContain(action);
     }
-    // UpdateItem on the table; the rest is what reading the stream takes.
+    // Writing timers and expiries on the table; the rest is what reading the stream takes.
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:DescribeStream',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
       'dynamodb:ListStreams',
+      'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
     expect(actions.filter((action) => action.startsWith('kms:'))).toEqual([]);

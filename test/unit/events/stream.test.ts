@@ -17,9 +17,10 @@ import {
 
 const eventBridge = mockClient(EventBridgeClient);
 const expire = vi.fn(async () => false);
+const scheduleExpiry = vi.fn(async () => undefined);
 const deps = (): StreamDeps => ({
   publisher: new EventBridgePublisher(new EventBridgeClient({}), 'bus', async () => undefined),
-  challenges: { expire },
+  challenges: { expire, scheduleExpiry },
   options: { includePii: true },
   now: () => new Date('2026-11-22T10:06:00Z'),
 });
@@ -40,6 +41,7 @@ const succeedAll = () =>
 beforeEach(() => {
   eventBridge.reset();
   expire.mockClear();
+  scheduleExpiry.mockClear();
 });
 
 describe('stream → EventBridge', () => {
@@ -213,6 +215,33 @@ describe('stream → EventBridge', () => {
     await processStream(records, deps());
     expect(keysOf(sent())).toEqual(first);
     expect(first).toEqual([`${c.sid}.created`, `${c.sid}.approved`, `${c.sid}.billing`]);
+  });
+
+  it('schedules the expiry of each new pending challenge, and of nothing else', async () => {
+    succeedAll();
+    const pending = challengeOf(pushFactor());
+    const approvedAtCreation = answered(challengeOf(totpFactor()), 'approved');
+    await processStream(
+      [
+        streamRecord('INSERT', undefined, challengeItem(pending)),
+        streamRecord('INSERT', undefined, challengeItem(approvedAtCreation)),
+        streamRecord('MODIFY', challengeItem(pending), challengeItem(answered(pending, 'denied'))),
+      ],
+      deps(),
+    );
+    expect(scheduleExpiry.mock.calls).toEqual([
+      [expect.objectContaining({ sid: pending.sid, status: 'pending' })],
+    ]);
+  });
+
+  it('retries a new challenge whose timer could not be written', async () => {
+    succeedAll();
+    scheduleExpiry.mockRejectedValueOnce(new Error('throttled'));
+    const record = streamRecord('INSERT', undefined, challengeItem(challengeOf(pushFactor())));
+    expect(await processStream([record], deps())).toEqual({
+      batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }],
+    });
+    expect(sent()).toEqual([]);
   });
 
   it('expires on a timer’s TTL removal only, and publishes nothing itself', async () => {
