@@ -27,11 +27,13 @@ export const handler = apiHandler(
     if (!factor) throw notFound();
     const { changes, authPayload } = factorUpdate(form, factor);
     const now = new Date();
+    // Verification first: when it is refused (locked, or a wrong code on a verified factor), the settings
+    // in the same request are not saved either.
+    if (authPayload !== undefined) factor = await verifyFactor(deps, factor, authPayload, now);
     if (hasChanges(changes)) {
       factor = updateFactor(factor, changes, now);
       if (!(await deps.factors.saveSettings(factor))) throw notFound();
     }
-    if (authPayload !== undefined) factor = await verifyFactor(deps, factor, authPayload, now);
     return ok(factorJson(factor, baseUrl));
   },
   { auth: [accountCredentials, deviceCredentials] },

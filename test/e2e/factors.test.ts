@@ -220,3 +220,16 @@ describe('Factors through twilio-node', () => {
     expect((await alice.entity.factors(factor.sid).fetch()).status).toBe('unverified');
   });
 });
+
+describe('Factor updates that are refused', () => {
+  it('save none of their settings', async () => {
+    const { client } = await twilioFor(server.url);
+    const service = await client.verify.v2.services.create({ friendlyName: 'Owl Bank' });
+    const entity = client.verify.v2.services(service.sid).entities('user-0005-erin');
+    const factor = await entity.newFactors.create({ friendlyName: 'Erin', factorType: 'totp' });
+    for (let i = 0; i < 5; i++) await entity.factors(factor.sid).update({ authPayload: '000000' });
+    const refused = entity.factors(factor.sid).update({ authPayload: '000000', friendlyName: 'Renamed' });
+    expect(await failureOf(refused)).toMatchObject({ status: 429, code: 60310 });
+    expect((await entity.factors(factor.sid).fetch()).friendlyName).toBe('Erin');
+  });
+});
