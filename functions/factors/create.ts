@@ -1,6 +1,6 @@
 import { createFactor } from '../../shared/app/factors';
 import { secretSealer } from '../../shared/crypto';
-import { invalidParameter, unauthenticated } from '../../shared/domain/errors';
+import { invalidParameter } from '../../shared/domain/errors';
 import { apiHandler } from '../../shared/http/api-handler';
 import { accountCredentials } from '../../shared/http/auth/account';
 import { enrollmentCredentials } from '../../shared/http/auth/enrollment';
@@ -9,9 +9,8 @@ import { newFactorRequest } from '../../shared/http/factor-params';
 import { factorJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { accessTokenStore, entityStore, factorStore, serviceStore } from '../../shared/store';
+import { entityStore, factorStore, serviceStore } from '../../shared/store';
 
-const accessTokens = accessTokenStore();
 const deps = {
   services: serviceStore(),
   entities: entityStore(),
@@ -29,7 +28,7 @@ export const handler = apiHandler(
       assertWithinScope(principal, owner);
       if (request.factorType !== 'push')
         throw invalidParameter('FactorType', 'must be push with an access token');
-      if (!(await accessTokens.consume(principal.tokenSid))) throw unauthenticated();
+      request.accessTokenSid = principal.tokenSid;
     }
     const { factor, binding } = await createFactor(deps, request, new Date());
     return created(factorJson(factor, baseUrl, binding));

@@ -5,6 +5,7 @@ import {
   factorVerificationFailed,
   notFound,
   tooManyPushFactors,
+  unauthenticated,
 } from '../domain/errors';
 import {
   MAX_PUSH_FACTORS_PER_ENTITY,
@@ -34,7 +35,12 @@ interface Owner {
   identity: string;
 }
 
-export type NewFactorRequest = Owner & { friendlyName: string; metadata?: StringMap } & (
+export type NewFactorRequest = Owner & {
+  friendlyName: string;
+  metadata?: StringMap;
+  /** The enrollment token the device created it with (spent with the creation). */
+  accessTokenSid?: string;
+} & (
     | { factorType: 'totp'; secret?: string; config: Partial<TotpConfig> }
     | { factorType: 'push'; publicKey: string; config: Omit<PushConfig, 'credentialSid'> }
   );
@@ -55,8 +61,9 @@ export async function createFactor(deps: FactorDeps, request: NewFactorRequest, 
   for (let attempt = 0; attempt < 2; attempt++) {
     const owner: Entity = entity ?? newEntity(accountSid, serviceSid, identity, now);
     const { factor, binding } = await buildFactor(deps, service, owner, request, now);
-    const outcome = await deps.factors.create(factor, owner, entity === undefined);
+    const outcome = await deps.factors.create(factor, owner, entity === undefined, request.accessTokenSid);
     if (outcome === 'created') return { factor, binding };
+    if (outcome === 'token-used') throw unauthenticated();
     if (outcome === 'push-limit') throw tooManyPushFactors(MAX_PUSH_FACTORS_PER_ENTITY);
     if (outcome === 'no-service') throw notFound();
     entity = await deps.entities.get(accountSid, serviceSid, identity);

@@ -59,15 +59,17 @@ export interface DeviceKey {
 
 export interface FactorStore {
   /**
-   * Stores a new factor, creating its entity when `entityIsNew`. Fails with 'push-limit' when the entity
-   * already has its maximum of push factors, 'no-service' when the service is gone, and 'entity-changed'
-   * when a concurrent request created or deleted the entity since it was read.
+   * Stores a new factor, creating its entity when `entityIsNew`, and spends the enrollment token it was
+   * created with, if any. Fails with 'push-limit' when the entity already has its maximum of push factors,
+   * 'no-service' when the service is gone, 'entity-changed' when a concurrent request created or deleted
+   * the entity since it was read, and 'token-used' when the token was spent already.
    */
   create(
     factor: Factor,
     entity: Entity,
     entityIsNew: boolean,
-  ): Promise<'created' | 'push-limit' | 'no-service' | 'entity-changed'>;
+    accessTokenSid?: string,
+  ): Promise<'created' | 'push-limit' | 'no-service' | 'entity-changed' | 'token-used'>;
   get(accountSid: string, serviceSid: string, identity: string, sid: string): Promise<Factor | undefined>;
   list(accountSid: string, serviceSid: string, identity: string, page: PageRequest): Promise<Page<Factor>>;
   /** Saves settings changes (name, config, metadata) if the factor still exists. */
@@ -141,8 +143,6 @@ export interface ChallengeStore {
 export interface AccessTokenStore {
   create(token: AccessToken): Promise<void>;
   get(sid: string): Promise<AccessToken | undefined>;
-  /** Marks the token used; false when it already was (tokens are single use). */
-  consume(sid: string): Promise<boolean>;
 }
 
 /** Seals secrets (AES-256-GCM under a key from the key provider), bound to a context such as the factor SID. */

@@ -1,7 +1,6 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccessTokenStore } from '../app/ports';
 import type { AccessToken } from '../domain/access-token';
-import { isConditionFailure } from './conditions';
 import { Keys } from './keys';
 import { record } from './paging';
 
@@ -27,23 +26,5 @@ export class DynamoAccessTokenStore implements AccessTokenStore {
       new GetCommand({ TableName: this.table, Key: Keys.accessToken(sid) }),
     );
     return Item && record<AccessToken>(Item);
-  }
-
-  async consume(sid: string) {
-    try {
-      await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: Keys.accessToken(sid),
-          UpdateExpression: 'SET used = :true',
-          ConditionExpression: 'used = :false',
-          ExpressionAttributeValues: { ':true': true, ':false': false },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
   }
 }

@@ -30,7 +30,7 @@ export class DynamoFactorStore implements FactorStore {
     private readonly table: string,
   ) {}
 
-  async create(factor: Factor, entity: Entity, entityIsNew: boolean) {
+  async create(factor: Factor, entity: Entity, entityIsNew: boolean, accessTokenSid?: string) {
     const TableName = this.table;
     const isPush = factor.factorType === 'push';
     const entityKey = Keys.entity(entity.accountSid, entity.serviceSid, entity.identity);
@@ -77,12 +77,28 @@ export class DynamoFactorStore implements FactorStore {
               },
             },
             ...(factor.factorType === 'push' ? [{ Put: { TableName, Item: credentialItem(factor) } }] : []),
+            // An enrollment token is spent with the factor it creates, in the same transaction: used once,
+            // and not at all when the factor is refused.
+            ...(accessTokenSid
+              ? [
+                  {
+                    Update: {
+                      TableName,
+                      Key: Keys.accessToken(accessTokenSid),
+                      UpdateExpression: 'SET used = :true',
+                      ConditionExpression: 'used = :false',
+                      ExpressionAttributeValues: { ':true': true, ':false': false },
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
       return 'created' as const;
     } catch (error) {
       const reasons = cancellationReasons(error);
+      if (accessTokenSid && reasons?.at(-1) === 'ConditionalCheckFailed') return 'token-used' as const;
       if (reasons?.[0] === 'ConditionalCheckFailed') return 'no-service' as const;
       if (reasons?.[1] === 'ConditionalCheckFailed') {
         // The limit is the reason only if the entity we read is still the one there.

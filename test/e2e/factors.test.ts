@@ -233,3 +233,40 @@ describe('Factor updates that are refused', () => {
     expect((await entity.factors(factor.sid).fetch()).friendlyName).toBe('Erin');
   });
 });
+
+describe('Enrollment tokens', () => {
+  it('are spent only by the factor they create: a refused creation leaves the token usable once', async () => {
+    const { client } = await twilioFor(server.url);
+    const service = await client.verify.v2.services.create({ friendlyName: 'Owl Bank' });
+    const { token } = await client.verify.v2
+      .services(service.sid)
+      .accessTokens.create({ identity: 'user-0006-frank', factorType: 'push', ttl: 120 });
+    const url = `${server.url}/v2/Services/${service.sid}/Entities/user-0006-frank/Factors`;
+    const headers = { Authorization: `Basic ${Buffer.from(`token:${token}`).toString('base64')}` };
+    const body = (publicKey: string) =>
+      new URLSearchParams({
+        FriendlyName: 'Phone',
+        FactorType: 'push',
+        'Binding.PublicKey': publicKey,
+        'Binding.Alg': 'ES256',
+        'Config.SdkVersion': '0.9.0',
+        'Config.AppId': 'com.example',
+        'Config.NotificationPlatform': 'none',
+      }).toString();
+    const refused = await rawRequest(url, { method: 'POST', headers, body: body('dGVzdF9rZXk=') });
+    expect(refused).toMatchObject({ status: 400, body: { code: 60314 } });
+    const first = await rawRequest(url, { method: 'POST', headers, body: body(deviceKey().publicKey) });
+    expect(first.status).toBe(201);
+    const again = await rawRequest(url, { method: 'POST', headers, body: body(deviceKey().publicKey) });
+    expect(again).toMatchObject({ status: 401, body: { code: 20003 } });
+    const elsewhere = await rawRequest(url.replace('user-0006-frank', 'user-0007-grace'), {
+      method: 'POST',
+      headers,
+      body: body(deviceKey().publicKey),
+    });
+    expect(elsewhere.status).toBe(401);
+    expect(
+      await client.verify.v2.services(service.sid).entities('user-0006-frank').factors.list(),
+    ).toHaveLength(1);
+  });
+});

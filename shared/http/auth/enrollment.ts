@@ -5,7 +5,8 @@ import type { Authenticator } from '.';
 
 /**
  * The enrollment token a backend got from `POST …/AccessTokens`, sent by the SDKs as `token:<token>` when
- * they create a push factor. Never remembered: the create-factor handler consumes it (single use).
+ * they create a push factor. Never remembered: it is spent in the transaction that creates the factor
+ * (single use; a refused creation does not spend it).
  */
 export const enrollmentCredentials: Authenticator = {
   accepts: ({ username, password }) => username === 'token' && accessTokenSid(password) !== undefined,
