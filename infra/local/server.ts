@@ -8,7 +8,8 @@ import { FALLBACK_HANDLER, resolveRoute, ROUTES } from '../../shared/http/routes
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 const ROOT = resolve(import.meta.dirname, '../..');
-const MAX_BODY_BYTES = 1024 * 1024;
+/** API Gateway's payload limit; below it, the handlers' own 64 KB check answers (400, naming the body). */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const loaded = new Map<string, Promise<LambdaHandler>>();
 
 /** The route's handler module, imported once: the same module Lambda runs. */
@@ -28,16 +29,19 @@ export async function loadAllHandlers(): Promise<void> {
   await Promise.all([...ROUTES.map((route) => route.handler), FALLBACK_HANDLER].map(handlerOf));
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
+/** The body, or undefined when it is over API Gateway's limit. */
+async function readBody(request: IncomingMessage): Promise<string | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new Error('Request body too large');
-    chunks.push(chunk);
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
 }
+
+const twilioError = (code: number, status: number, message: string) =>
+  JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
 /** An API Gateway REST (v1) proxy event for the request, as API Gateway would build it. */
 export function toProxyEvent(
@@ -107,7 +111,13 @@ export function createLocalServer(): Server {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const resolution = resolveRoute(request.method ?? 'GET', path);
       const route = resolution.kind === 'route' ? resolution.route : undefined;
-      const event = toProxyEvent(request, await readBody(request), {
+      const body = await readBody(request);
+      if (body === undefined) {
+        response.writeHead(413, { 'Content-Type': 'application/json' });
+        response.end(twilioError(20413, 413, 'Request body too large'));
+        return;
+      }
+      const event = toProxyEvent(request, body, {
         resource: route?.path ?? '/{proxy+}',
         pathParameters: resolution.kind === 'route' ? resolution.params : null,
       });
@@ -122,14 +132,7 @@ export function createLocalServer(): Server {
     } catch (error) {
       console.error(error);
       response.writeHead(500, { 'Content-Type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          code: 20500,
-          message: 'Internal Server Error',
-          more_info: 'https://www.twilio.com/docs/errors/20500',
-          status: 500,
-        }),
-      );
+      response.end(twilioError(20500, 500, 'Internal Server Error'));
     }
   });
 }

@@ -63,6 +63,12 @@ describe('HTTP edges, as raw requests', () => {
       body: `FriendlyName=x&Pad=${'a'.repeat(70_000)}`,
     });
     expect(large).toMatchObject({ status: 400, body: { message: expect.stringContaining('request body') } });
+    const huge = await rawRequest(url, {
+      method: 'POST',
+      auth,
+      body: `FriendlyName=x&Pad=${'a'.repeat(11 << 20)}`,
+    });
+    expect(huge).toMatchObject({ status: 413, body: { code: 20413, status: 413 } });
     const listed = await rawRequest(url, { auth });
     expect(listed.body).toMatchObject({ services: [] });
   });
