@@ -39,6 +39,7 @@ describe('Challenges through twilio-node and a device speaking the SDK protocol'
     const { entity, device, factorSid, account, service } = await backendWithDevice(server.url);
     const before = Date.now();
     const created = await entity.challenges.create(pushChallenge(factorSid));
+    const after = Date.now();
     expect(created.toJSON()).toMatchObject({
       accountSid: account.sid,
       serviceSid: service.sid,
@@ -60,9 +61,10 @@ describe('Challenges through twilio-node and a device speaking the SDK protocol'
     expect(created.sid).toMatch(/^YC[0-9a-f]{32}$/);
     expect(created.entitySid).toMatch(/^YE[0-9a-f]{32}$/);
     expect('date' in created.details).toBe(false);
-    const ttl = created.expirationDate.getTime() - before;
-    expect(ttl).toBeGreaterThan(298_000);
-    expect(ttl).toBeLessThanOrEqual(300_000);
+    // Five minutes after the server's now, which lies between `before` and `after`, in whole seconds.
+    const expires = created.expirationDate.getTime();
+    expect(expires).toBeGreaterThan(before + 299_000);
+    expect(expires).toBeLessThanOrEqual(after + 300_000);
 
     const { challenge, signatureFields } = await device.fetchChallenge(created.sid);
     expect(signatureFields).toEqual([
