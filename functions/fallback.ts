@@ -1,4 +1,5 @@
 import { methodNotAllowed, notFound } from '../shared/domain/errors';
+import { fromEnvironment, type Dependencies } from '../shared/dependencies';
 import { apiHandler } from '../shared/http/api-handler';
 import { noContent } from '../shared/http/responses';
 import { resolveRoute } from '../shared/http/routes';
@@ -8,13 +9,17 @@ import { resolveRoute } from '../shared/http/routes';
  * path's other methods, else 404.
  * On AWS it is the `ANY` method of every API resource; locally the server calls it for unmatched requests.
  */
-export const handler = apiHandler(
-  async ({ method, path }) => {
-    // A CORS preflight: the CORS middleware adds the headers; no credentials are asked for.
-    if (method === 'OPTIONS') return noContent();
-    const resolution = resolveRoute(method, path);
-    if (resolution.kind === 'wrong-method') throw methodNotAllowed(resolution.allowed);
-    throw notFound();
-  },
-  { auth: [], readBody: false },
-);
+export const build = (deps: Dependencies) =>
+  apiHandler(
+    deps,
+    async ({ method, path }) => {
+      // A CORS preflight: the CORS middleware adds the headers; no credentials are asked for.
+      if (method === 'OPTIONS') return noContent();
+      const resolution = resolveRoute(method, path);
+      if (resolution.kind === 'wrong-method') throw methodNotAllowed(resolution.allowed);
+      throw notFound();
+    },
+    { auth: [], readBody: false },
+  );
+
+export const handler = fromEnvironment(build);

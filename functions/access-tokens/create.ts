@@ -1,15 +1,12 @@
 import * as z from 'zod/mini';
-import { ACCESS_TOKEN_TTL, newAccessToken } from '../../shared/domain/access-token';
-import { notFound } from '../../shared/domain/errors';
+import { createAccessToken } from '../../shared/app/access-tokens';
+import { ACCESS_TOKEN_TTL } from '../../shared/domain/access-token';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { integer, oneOf, parseParams, text } from '../../shared/http/params';
 import { accessTokenJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { identity, pathParams } from '../../shared/http/schemas';
-import { accessTokenStore, serviceStore } from '../../shared/store';
-
-const services = serviceStore();
-const accessTokens = accessTokenStore();
 
 const Fields = {
   Identity: identity(),
@@ -19,20 +16,18 @@ const Fields = {
 };
 
 /** An enrollment token for the Verify Push SDKs: creates one push factor for one entity, once. */
-export const handler = apiHandler(async ({ pathParams: path, form, principal, baseUrl }) => {
-  const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
-  const p = parseParams(form, Fields);
-  if (!(await services.get(principal.accountSid, ServiceSid))) throw notFound();
-  const { accessToken, token } = newAccessToken(
-    {
+export const build = (deps: Dependencies) =>
+  apiHandler(deps, async ({ pathParams: path, form, principal, baseUrl }) => {
+    const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
+    const p = parseParams(form, Fields);
+    const { accessToken, token } = await createAccessToken(deps, {
       accountSid: principal.accountSid,
       serviceSid: ServiceSid,
       identity: p.Identity,
       factorFriendlyName: p.FactorFriendlyName ?? null,
       ttl: p.Ttl ?? ACCESS_TOKEN_TTL.default,
-    },
-    new Date(),
-  );
-  await accessTokens.create(accessToken);
-  return created(accessTokenJson(accessToken, token, baseUrl));
-});
+    });
+    return created(accessTokenJson(accessToken, token, baseUrl));
+  });
+
+export const handler = fromEnvironment(build);

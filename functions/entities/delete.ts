@@ -1,13 +1,14 @@
-import { notFound } from '../../shared/domain/errors';
+import { deleteEntity } from '../../shared/app/entities';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { noContent } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { entityStore } from '../../shared/store';
 
-const entities = entityStore();
+export const build = (deps: Dependencies) =>
+  apiHandler(deps, async ({ pathParams: path, principal }) => {
+    const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
+    await deleteEntity(deps, principal.accountSid, ServiceSid, Identity);
+    return noContent();
+  });
 
-export const handler = apiHandler(async ({ pathParams: path, principal }) => {
-  const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
-  if (!(await entities.delete(principal.accountSid, ServiceSid, Identity))) throw notFound();
-  return noContent();
-});
+export const handler = fromEnvironment(build);

@@ -1,25 +1,19 @@
-import { notFound } from '../../shared/domain/errors';
+import { deleteFactor } from '../../shared/app/factors';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { accountCredentials } from '../../shared/http/auth/account';
 import { deviceCredentials } from '../../shared/http/auth/device';
-import { assertWithinScope } from '../../shared/http/auth/scope';
 import { noContent } from '../../shared/http/responses';
-import { pathParams } from '../../shared/http/schemas';
-import { factorStore } from '../../shared/store';
+import { factorKey } from '../../shared/http/schemas';
 
-const factors = factorStore();
+export const build = (deps: Dependencies) =>
+  apiHandler(
+    deps,
+    async ({ pathParams: path, principal }) => {
+      await deleteFactor(deps, principal, factorKey(path, principal));
+      return noContent();
+    },
+    { auth: [accountCredentials, deviceCredentials] },
+  );
 
-export const handler = apiHandler(
-  async ({ pathParams: path, principal }) => {
-    const { ServiceSid, Identity, FactorSid } = pathParams(path, {
-      ServiceSid: 'ServiceSid',
-      Identity: 'Identity',
-      Sid: 'FactorSid',
-    });
-    assertWithinScope(principal, { serviceSid: ServiceSid, identity: Identity, factorSid: FactorSid });
-    const factor = await factors.get(principal.accountSid, ServiceSid, Identity, FactorSid);
-    if (!factor || !(await factors.delete(factor))) throw notFound();
-    return noContent();
-  },
-  { auth: [accountCredentials, deviceCredentials] },
-);
+export const handler = fromEnvironment(build);

@@ -1,20 +1,19 @@
-import { createService } from '../../shared/domain/service';
+import { createService } from '../../shared/app/services';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { text } from '../../shared/http/params';
 import { serviceJson } from '../../shared/http/resources';
 import { created } from '../../shared/http/responses';
 import { serviceSettings } from '../../shared/http/schemas';
-import { serviceStore } from '../../shared/store';
 
-const services = serviceStore();
+export const build = (deps: Dependencies) =>
+  apiHandler(deps, async ({ form, principal, baseUrl }) => {
+    const { friendlyName, ...settings } = serviceSettings(form, text(32));
+    const service = await createService(deps, principal.accountSid, {
+      ...settings,
+      friendlyName: friendlyName!,
+    });
+    return created(serviceJson(service, baseUrl));
+  });
 
-export const handler = apiHandler(async ({ form, principal, baseUrl }) => {
-  const { friendlyName, ...settings } = serviceSettings(form, text(32));
-  const service = createService(
-    principal.accountSid,
-    { ...settings, friendlyName: friendlyName! },
-    new Date(),
-  );
-  await services.create(service);
-  return created(serviceJson(service, baseUrl));
-});
+export const handler = fromEnvironment(build);

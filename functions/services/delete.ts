@@ -1,13 +1,14 @@
-import { notFound } from '../../shared/domain/errors';
+import { deleteService } from '../../shared/app/services';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { noContent } from '../../shared/http/responses';
 import { pathParams } from '../../shared/http/schemas';
-import { serviceStore } from '../../shared/store';
 
-const services = serviceStore();
+export const build = (deps: Dependencies) =>
+  apiHandler(deps, async ({ pathParams: path, principal }) => {
+    const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
+    await deleteService(deps, principal.accountSid, ServiceSid);
+    return noContent();
+  });
 
-export const handler = apiHandler(async ({ pathParams: path, principal }) => {
-  const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
-  if (!(await services.delete(principal.accountSid, ServiceSid))) throw notFound();
-  return noContent();
-});
+export const handler = fromEnvironment(build);

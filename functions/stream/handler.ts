@@ -1,14 +1,17 @@
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { processStream } from '../../shared/app/stream';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { eventBridgePublisher } from '../../shared/events/eventbridge';
-import { challengeStore } from '../../shared/store';
-
-const deps = {
-  publisher: eventBridgePublisher(),
-  challenges: challengeStore(),
-  options: { includePii: process.env.EVENTS_INCLUDE_PII !== 'false' },
-  now: () => new Date(),
-};
 
 /** The table's stream (filtered to records that can produce events) → EventBridge. */
-export const handler = (event: DynamoDBStreamEvent) => processStream(event.Records, deps);
+export const build = (deps: Dependencies) => {
+  const streamDeps = {
+    publisher: eventBridgePublisher(deps.config),
+    challenges: deps.challenges,
+    options: { includePii: deps.config.eventsIncludePii },
+    now: deps.now,
+  };
+  return async (event: DynamoDBStreamEvent, _context?: unknown) => processStream(event.Records, streamDeps);
+};
+
+export const handler = fromEnvironment(build);

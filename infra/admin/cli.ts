@@ -2,7 +2,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { newAccount, newApiKey } from '../../shared/domain/credentials';
 import { sidPattern } from '../../shared/domain/sid';
-import { accountStore } from '../../shared/store';
+import { loadConfig } from '../../shared/config';
+import { dependencies } from '../../shared/dependencies';
 
 const USAGE = `Usage: npm run admin -- <command> --table <TableName> [--endpoint <url>]
 
@@ -28,16 +29,19 @@ export async function runAdmin(argv: string[]): Promise<string> {
     },
   });
   const [command] = positionals;
-  if (values.table) process.env.TABLE_NAME = values.table;
-  if (values.endpoint) process.env.DYNAMODB_ENDPOINT = values.endpoint;
-  if (!command || !process.env.TABLE_NAME) throw new Error(USAGE);
-  const accounts = accountStore();
+  const table = values.table ?? process.env.TABLE_NAME;
+  if (!command || !table) throw new Error(USAGE);
+  const config = loadConfig({
+    TABLE_NAME: table,
+    DYNAMODB_ENDPOINT: values.endpoint ?? process.env.DYNAMODB_ENDPOINT,
+  });
+  const { accounts } = dependencies(config);
   const now = new Date();
 
   const existingAccount = async () => {
     const sid = values.account ?? '';
     if (!sidPattern('AC').test(sid)) throw new Error('--account must be an account SID (AC…)');
-    if (!(await accounts.getAccount(sid))) throw new Error(`No account ${sid} in ${process.env.TABLE_NAME}`);
+    if (!(await accounts.getAccount(sid))) throw new Error(`No account ${sid} in ${table}`);
     return sid;
   };
 
@@ -51,7 +55,7 @@ export async function runAdmin(argv: string[]): Promise<string> {
       const sid = await existingAccount();
       const { account, authToken } = newAccount(now, undefined, sid);
       await accounts.putAccount(account);
-      return `Account SID: ${sid}\nAuth token:  ${authToken}\n(Warm functions may accept the old token for up to a minute.)`;
+      return `Account SID: ${sid}\nAuth token:  ${authToken}\n(Warm functions may accept the old token for a few seconds: CREDENTIAL_CACHE_TTL_MS, 5 s by default.)`;
     }
     case 'create-api-key': {
       const { apiKey, secret } = newApiKey(await existingAccount(), values.name, now);

@@ -57,7 +57,14 @@ export async function startDynamoDbLocal(
 ): Promise<LocalDynamo> {
   assertJava17();
   const port = options.port ?? (await freePort());
-  const java: ChildProcess = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, sharedDb: true });
+  // DynamoDB Local creates its files with the umask it inherits: 0600, readable by the user only.
+  const umask = process.umask(0o077);
+  let java: ChildProcess;
+  try {
+    java = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, sharedDb: true });
+  } finally {
+    process.umask(umask);
+  }
   const pid = java.pid;
   if (pid === undefined) throw new Error('DynamoDB Local did not start');
   let output = '';

@@ -92,7 +92,8 @@ export async function startEventSink(options: {
       summaries.push(`event ${entry.DetailType} ${subject} key=${String(detail.idempotency_key ?? '-')}`);
       return { EventId: id };
     });
-    if (lines.length > 0) appendFileSync(file, lines.map((line) => `${line}\n`).join(''));
+    // Events carry identities and details: readable by the user only.
+    if (lines.length > 0) appendFileSync(file, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
     for (const summary of summaries) log(summary);
     stats.calls++;
     stats.events += lines.length;

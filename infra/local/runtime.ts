@@ -1,13 +1,15 @@
 import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadConfig, type Config } from '../../shared/config';
+import { dependencies } from '../../shared/dependencies';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
-import { accountStore } from '../../shared/store';
-import { ensureTable, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
+import { build as buildStreamHandler } from '../../functions/stream/handler';
+import { ensureTable, freePort, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
 import { startEventSink } from './event-sink';
-import { createLocalServer, listen, loadAllHandlers } from './server';
+import { createLocalServer, listen } from './server';
 import { startStreamPump } from './stream-pump';
 
 export const LOCAL_TABLE_NAME = 'verify-local';
@@ -33,7 +35,8 @@ function localAccount(dir: string): LocalAccount {
   if (sid && authToken) {
     if (!sidPattern('AC').test(sid))
       throw new Error('LOCAL_ACCOUNT_SID must be AC followed by 32 hex digits');
-    if (authToken.length < 16) throw new Error('LOCAL_AUTH_TOKEN must be at least 16 characters');
+    if (!/^[0-9a-f]{32}$/.test(authToken))
+      throw new Error('LOCAL_AUTH_TOKEN must be 32 lowercase hex digits, like a Twilio auth token');
     return { sid, authToken };
   }
   const file = join(dir, 'account.json');
@@ -63,20 +66,32 @@ async function tableExists(endpoint: string, tableName: string): Promise<boolean
   }
 }
 
+/** Local data stays the user's: the folder is 0700 and every file in it 0600 (DynamoDB Local's included). */
+function ensurePrivateDir(dir: string) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
 /**
  * Everything `npm start` runs: DynamoDB Local with the shared table definition, the account, the HTTP
  * server in front of the handler modules, and the event pipeline: a stream pump feeding the table's
  * stream to the stream handler, which publishes to a local EventBridge sink writing `<dir>/events.jsonl`
- * (or `LOCAL_EVENTS_FILE`). Data persists in `<dir>/dynamodb` unless `inMemory`.
+ * (or `LOCAL_EVENTS_FILE`). Data persists in `<dir>/dynamodb` unless `inMemory`. The handlers get their
+ * settings as a configuration object (from `settings`, which takes the same variables as on AWS); only the
+ * AWS SDK's credentials for DynamoDB Local are set in the environment.
  */
 export async function startLocalRuntime(options: {
   port: number;
   dir?: string;
   inMemory?: boolean;
+  eventsFile?: string;
+  settings?: Record<string, string | undefined>;
 }): Promise<LocalRuntime> {
   const dir = resolve(options.dir ?? '.local');
-  mkdirSync(join(dir, 'dynamodb'), { recursive: true });
+  ensurePrivateDir(dir);
+  ensurePrivateDir(join(dir, 'dynamodb'));
   const account = localAccount(dir);
+  const base = loadConfig(options.settings ?? {});
   Object.assign(process.env, LOCAL_AWS_ENV);
   const dynamo = await startDynamoDbLocal({ dbPath: options.inMemory ? undefined : join(dir, 'dynamodb') });
   // Stopped in reverse order, also when starting fails half way.
@@ -85,17 +100,21 @@ export async function startLocalRuntime(options: {
     for (const stopOne of [...stops].reverse()) await stopOne();
   };
   try {
-    const eventsFile = resolve(process.env.LOCAL_EVENTS_FILE || join(dir, 'events.jsonl'));
+    const eventsFile = resolve(options.eventsFile || join(dir, 'events.jsonl'));
     const sink = await startEventSink({ file: eventsFile });
     stops.push(sink.stop);
-    Object.assign(process.env, {
-      TABLE_NAME: LOCAL_TABLE_NAME,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      LOCAL_MASTER_KEY_FILE: masterKeyFile(dir),
-      EVENT_BUS_NAME: 'local',
-      EVENTBRIDGE_ENDPOINT: sink.endpoint,
-      LOCAL_EVENTS_FILE: eventsFile,
-    });
+    const port = options.port || (await freePort());
+    const url = `http://127.0.0.1:${port}`;
+    const config: Config = {
+      ...base,
+      tableName: LOCAL_TABLE_NAME,
+      dynamodbEndpoint: dynamo.endpoint,
+      localMasterKeyFile: masterKeyFile(dir),
+      eventBusName: 'local',
+      eventBridgeEndpoint: sink.endpoint,
+      publicBaseUrl: base.publicBaseUrl ?? url,
+    };
+    const deps = dependencies(config);
     // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
     const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
@@ -103,17 +122,17 @@ export async function startLocalRuntime(options: {
       endpoint: dynamo.endpoint,
       tableName: LOCAL_TABLE_NAME,
       fromLatest: persisted,
+      handler: buildStreamHandler(deps),
     });
     stops.push(pump.stop);
-    await accountStore().putAccount(newAccount(new Date(), account.authToken, account.sid).account);
-    const server = createLocalServer();
-    const url = await listen(server, options.port);
+    await deps.accounts.putAccount(newAccount(new Date(), account.authToken, account.sid).account);
+    const server = createLocalServer(deps);
+    await server.ready();
+    await listen(server, port);
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
-    process.env.PUBLIC_BASE_URL ||= url;
-    await loadAllHandlers();
     return {
       url,
-      publicBaseUrl: process.env.PUBLIC_BASE_URL,
+      publicBaseUrl: config.publicBaseUrl!,
       account,
       dynamoPid: dynamo.pid,
       eventsFile,

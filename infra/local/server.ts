@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { Dependencies } from '../../shared/dependencies';
 import { FALLBACK_HANDLER, resolveRoute, ROUTES } from '../../shared/http/routes';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -10,23 +11,25 @@ type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<
 const ROOT = resolve(import.meta.dirname, '../..');
 /** API Gateway's payload limit; below it, the handlers' own 64 KB check answers (400, naming the body). */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-const loaded = new Map<string, Promise<LambdaHandler>>();
 
-/** The route's handler module, imported once: the same module Lambda runs. */
-function handlerOf(module: string): Promise<LambdaHandler> {
-  let handler = loaded.get(module);
-  if (!handler) {
-    handler = import(pathToFileURL(resolve(ROOT, module)).href).then(
-      (m: { handler: LambdaHandler }) => m.handler,
-    );
-    loaded.set(module, handler);
-  }
-  return handler;
-}
-
-/** Imports every handler now, so a broken module fails at start rather than on its first request. */
-export async function loadAllHandlers(): Promise<void> {
-  await Promise.all([...ROUTES.map((route) => route.handler), FALLBACK_HANDLER].map(handlerOf));
+/** The handlers of the route table's modules (the same modules Lambda runs), built with these dependencies. */
+function handlers(deps: Dependencies) {
+  const built = new Map<string, Promise<LambdaHandler>>();
+  const handlerOf = (module: string) => {
+    let handler = built.get(module);
+    if (!handler) {
+      handler = import(pathToFileURL(resolve(ROOT, module)).href).then(
+        (m: { build: (deps: Dependencies) => LambdaHandler }) => m.build(deps),
+      );
+      built.set(module, handler);
+    }
+    return handler;
+  };
+  /** Builds every handler now, so a broken module fails at start rather than on its first request. */
+  const loadAll = async () => {
+    await Promise.all([...ROUTES.map((route) => route.handler), FALLBACK_HANDLER].map(handlerOf));
+  };
+  return { handlerOf, loadAll };
 }
 
 /** The body, or undefined when it is over API Gateway's limit. */
@@ -104,9 +107,13 @@ const lambdaContext = (name: string): Context =>
     callbackWaitsForEmptyEventLoop: false,
   }) as Context;
 
-/** Serves the API over HTTP by invoking the route table's handler modules with API Gateway events. */
-export function createLocalServer(): Server {
-  return createServer(async (request, response) => {
+/**
+ * Serves the API over HTTP by invoking the route table's handler modules with API Gateway events. `ready`
+ * builds every handler (a broken module fails there rather than on its first request).
+ */
+export function createLocalServer(deps: Dependencies): Server & { ready: () => Promise<void> } {
+  const { handlerOf, loadAll } = handlers(deps);
+  const server = createServer(async (request, response) => {
     try {
       const path = new URL(request.url ?? '/', 'http://localhost').pathname;
       const resolution = resolveRoute(request.method ?? 'GET', path);
@@ -135,6 +142,7 @@ export function createLocalServer(): Server {
       response.end(twilioError(20500, 500, 'Internal Server Error'));
     }
   });
+  return Object.assign(server, { ready: loadAll });
 }
 
 export async function listen(server: Server, port: number, host = '127.0.0.1'): Promise<string> {

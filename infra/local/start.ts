@@ -10,6 +10,9 @@ async function main() {
     port: Number(process.env.PORT ?? 3000),
     inMemory: process.env.LOCAL_IN_MEMORY === '1',
     dir: process.env.LOCAL_DIR,
+    eventsFile: process.env.LOCAL_EVENTS_FILE,
+    // The functions' own settings (PUBLIC_BASE_URL, ALLOWED_ORIGINS, …), as on AWS.
+    settings: process.env,
   });
   let stopping = false;
   const shutdown = async (reason: string) => {

@@ -24,8 +24,8 @@ export interface StreamPumpOptions {
    */
   fromLatest?: boolean;
   onError?: (error: unknown) => void;
-  /** Default: the handler of `functions/stream/handler.ts`, imported when the pump starts (after env is set). */
-  handler?: StreamHandler;
+  /** The stream handler (`functions/stream/handler.ts`'s `build`, with the runtime's dependencies). */
+  handler: StreamHandler;
 }
 
 // As the event source mapping in infra/cdk/event-pipeline.ts: batches of 100, 5 retries.
@@ -102,7 +102,7 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
     .finally(() => ddb.destroy());
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${tableName} has no stream`);
-  const handler = options.handler ?? (await import('../../functions/stream/handler')).handler;
+  const { handler } = options;
   const client = new DynamoDBStreamsClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,

@@ -1,3 +1,4 @@
+import { assertAuthPayloadShape } from '../domain/auth-payload';
 import { parsePushPublicKey } from '../domain/push-key';
 import {
   effectiveStatus,
@@ -6,6 +7,7 @@ import {
   respond,
   type Challenge,
   type ChallengeField,
+  type ChallengeStatus,
 } from '../domain/challenge';
 import { checkPushAnswer } from '../domain/challenge-answer';
 import {
@@ -19,20 +21,21 @@ import {
   missingParameter,
   notFound,
 } from '../domain/errors';
-import type { Factor, StringMap } from '../domain/factor';
+import type { StringMap } from '../domain/factor';
 import { checkTotp } from '../domain/totp';
-import type { ChallengeStore, FactorStore, SecretSealer } from './ports';
+import type { AppDeps, PageRequest } from './ports';
+import { assertWithinScope, type Principal } from './principal';
 
-export interface ChallengeDeps {
-  factors: FactorStore;
-  challenges: ChallengeStore;
-  sealer: SecretSealer;
-}
+export type ChallengeDeps = Pick<AppDeps, 'factors' | 'entities' | 'challenges' | 'sealer' | 'now'>;
 
 interface Owner {
   accountSid: string;
   serviceSid: string;
   identity: string;
+}
+
+export interface ChallengeKey extends Owner {
+  sid: string;
 }
 
 export interface NewChallengeRequest extends Owner {
@@ -44,14 +47,13 @@ export interface NewChallengeRequest extends Owner {
   authPayload?: string;
 }
 
-const TOTP_CODE = /^\d{3,8}$/;
-
 /**
  * Creates a challenge for a verified factor: one read (factor and service together) and one write. For
  * TOTP with `AuthPayload`, a valid code creates it approved (and moves the factor's replay guard in the
  * same transaction); an invalid one creates it pending, with that attempt counted.
  */
-export async function createChallenge(deps: ChallengeDeps, request: NewChallengeRequest, now: Date) {
+export async function createChallenge(deps: ChallengeDeps, request: NewChallengeRequest) {
+  const now = deps.now();
   const { accountSid, serviceSid, identity, factorSid } = request;
   const { factor, service } = await deps.factors.getWithService(accountSid, serviceSid, identity, factorSid);
   if (!factor || !service) throw notFound();
@@ -61,9 +63,7 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   if (request.authPayload !== undefined && factor.factorType !== 'totp') {
     throw invalidParameter('AuthPayload', 'is only for TOTP factors');
   }
-  if (request.authPayload !== undefined && !TOTP_CODE.test(request.authPayload)) {
-    throw invalidParameter('AuthPayload', 'must be a code of 3 to 8 digits');
-  }
+  if (request.authPayload !== undefined) assertAuthPayloadShape('totp', request.authPayload, 'challenge');
   const challenge = newChallenge({ ...request, factor, includeDate: service.push.includeDate }, now);
   if (request.authPayload === undefined || factor.factorType !== 'totp') {
     await deps.challenges.create(challenge);
@@ -80,31 +80,71 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   return pending;
 }
 
+/** A challenge the principal may see: a device only its own factor's. */
+export async function getChallenge(
+  deps: Pick<ChallengeDeps, 'challenges'>,
+  principal: Principal,
+  key: ChallengeKey,
+) {
+  assertWithinScope(principal, key);
+  const challenge = await deps.challenges.get(key.accountSid, key.serviceSid, key.identity, key.sid);
+  if (!challenge) throw notFound();
+  assertWithinScope(principal, { ...key, factorSid: challenge.factorSid });
+  return challenge;
+}
+
 /**
- * Answers a pending challenge. Push: `AuthPayload` is the device's signed JWT (approve or deny); a bad
- * signature, another factor's key or altered claims are a 403 (60324) and change nothing. TOTP: a valid
- * code approves; a wrong one leaves it pending and counts, and after 5 the challenge no longer approves.
- * Expired → 403 (60323); already answered → 409. One conditional write decides concurrent answers.
+ * An entity's challenges by creation (`ascending`), filtered by factor and effective status; a device
+ * sees only its own factor's. 404 when the entity does not exist (read in parallel with the page).
+ */
+export async function listChallenges(
+  deps: Pick<ChallengeDeps, 'entities' | 'challenges' | 'now'>,
+  principal: Principal,
+  owner: Owner,
+  query: { factorSid?: string; status?: ChallengeStatus; ascending: boolean },
+  page: PageRequest,
+) {
+  assertWithinScope(principal, { ...owner, factorSid: query.factorSid });
+  const factorSid = principal.kind === 'device' ? principal.factorSid : query.factorSid;
+  const { accountSid, serviceSid, identity } = owner;
+  const [entity, challenges] = await Promise.all([
+    deps.entities.get(accountSid, serviceSid, identity),
+    deps.challenges.list(accountSid, serviceSid, identity, page, { ...query, factorSid, now: deps.now() }),
+  ]);
+  if (!entity) throw notFound();
+  return challenges;
+}
+
+/**
+ * Answers a pending challenge: two reads (the challenge and its factor; in parallel for a device, which
+ * knows its factor up front) and one conditional write. Push: `AuthPayload` is the device's signed JWT
+ * (approve or deny); a bad signature, another factor's key or altered claims are a 403 (60324) and change
+ * nothing. TOTP: a valid code approves; a wrong one leaves it pending and counts, and after 5 the challenge
+ * no longer approves. Expired → 403 (60323); already answered → 409. One conditional write decides
+ * concurrent answers.
  */
 export async function answerChallenge(
   deps: ChallengeDeps,
-  challenge: Challenge,
+  principal: Principal,
+  key: ChallengeKey,
   input: { authPayload: string; metadata?: StringMap },
-  now: Date,
-  /** The challenge's factor when the caller already read it (a device knows its factor up front). */
-  knownFactor?: Factor,
 ): Promise<Challenge> {
+  assertWithinScope(principal, key);
+  const { accountSid, serviceSid, identity } = key;
+  const [challenge, knownFactor] = await Promise.all([
+    deps.challenges.get(accountSid, serviceSid, identity, key.sid),
+    principal.kind === 'device'
+      ? deps.factors.get(accountSid, serviceSid, identity, principal.factorSid)
+      : undefined,
+  ]);
+  if (!challenge) throw notFound();
+  assertWithinScope(principal, { ...key, factorSid: challenge.factorSid });
+  const now = deps.now();
   assertAnswerable(challenge, now);
   const factor =
-    knownFactor?.sid === challenge.factorSid
-      ? knownFactor
-      : await deps.factors.get(
-          challenge.accountSid,
-          challenge.serviceSid,
-          challenge.identity,
-          challenge.factorSid,
-        );
+    knownFactor ?? (await deps.factors.get(accountSid, serviceSid, identity, challenge.factorSid));
   if (!factor) throw notFound();
+  assertAuthPayloadShape(factor.factorType, input.authPayload, 'challenge');
 
   if (factor.factorType === 'push') {
     const key = parsePushPublicKey(factor.binding.publicKey);
@@ -116,9 +156,8 @@ export async function answerChallenge(
     return explainRefusal(deps, challenge, now);
   }
 
-  if (!TOTP_CODE.test(input.authPayload))
-    throw invalidParameter('AuthPayload', 'must be a code of 3 to 8 digits');
-  if (challenge.failedAttempts >= MAX_CHALLENGE_ATTEMPTS) throw challengeAttemptsReached();
+  if (challenge.failedAttempts >= MAX_CHALLENGE_ATTEMPTS)
+    throw challengeAttemptsReached(MAX_CHALLENGE_ATTEMPTS);
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
   const check = checkTotp(secret, factor.config, input.authPayload, now, factor.lastAcceptedStep);
   if (check.kind === 'accepted') {
@@ -149,6 +188,7 @@ async function explainRefusal(deps: ChallengeDeps, challenge: Challenge, now: Da
   );
   if (!current) throw notFound();
   assertAnswerable(current, now);
-  if (current.failedAttempts >= MAX_CHALLENGE_ATTEMPTS) throw challengeAttemptsReached();
+  if (current.failedAttempts >= MAX_CHALLENGE_ATTEMPTS)
+    throw challengeAttemptsReached(MAX_CHALLENGE_ATTEMPTS);
   throw conflict('The challenge changed while it was being answered; try again');
 }

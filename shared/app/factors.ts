@@ -1,8 +1,10 @@
+import { assertAuthPayloadShape } from '../domain/auth-payload';
 import { newEntity, type Entity } from '../domain/entity';
 import {
   conflict,
-  factorVerificationAttemptsReached,
+  factorLocked,
   factorVerificationFailed,
+  invalidParameter,
   notFound,
   tooManyPushFactors,
   unauthenticated,
@@ -12,7 +14,9 @@ import {
   newPushFactor,
   newTotpFactor,
   resolveTotpConfig,
+  updateFactor as applyChanges,
   type Factor,
+  type FactorChanges,
   type PushConfig,
   type StringMap,
 } from '../domain/factor';
@@ -20,37 +24,45 @@ import { evaluateFactorVerification } from '../domain/factor-verification';
 import { totpIssuer, type Service } from '../domain/service';
 import { newSid, SidPrefix } from '../domain/sid';
 import { newTotpSecret, totpUri, type TotpConfig } from '../domain/totp';
-import type { EntityStore, FactorStore, SecretSealer, ServiceStore } from './ports';
+import type { AppDeps, PageRequest } from './ports';
+import { assertWithinScope, type Principal } from './principal';
 
-export interface FactorDeps {
-  services: ServiceStore;
-  entities: EntityStore;
-  factors: FactorStore;
-  sealer: SecretSealer;
-}
+type Deps = Pick<AppDeps, 'services' | 'entities' | 'factors' | 'sealer' | 'now'>;
 
-interface Owner {
+export interface FactorKey {
   accountSid: string;
   serviceSid: string;
   identity: string;
+  sid: string;
 }
 
-export type NewFactorRequest = Owner & {
+export type NewFactorRequest = {
+  serviceSid: string;
+  identity: string;
   friendlyName: string;
   metadata?: StringMap;
-  /** The enrollment token the device created it with (spent with the creation). */
-  accessTokenSid?: string;
 } & (
-    | { factorType: 'totp'; secret?: string; config: Partial<TotpConfig> }
-    | { factorType: 'push'; publicKey: string; config: Omit<PushConfig, 'credentialSid'> }
-  );
+  | { factorType: 'totp'; secret?: string; config: Partial<TotpConfig> }
+  | { factorType: 'push'; publicKey: string; config: Omit<PushConfig, 'credentialSid'> }
+);
 
 /**
- * Creates a factor, and its entity when this is the entity's first factor. The TOTP secret is sealed
- * before it is stored; the returned binding (secret and URI for TOTP) is the only time it leaves.
+ * Creates a factor, and its entity when this is the entity's first factor. With an enrollment token (the
+ * Verify Push SDKs' way) only a push factor of the token's entity, and the token is spent with the
+ * creation. The TOTP secret is sealed before it is stored; the returned binding (secret and URI for TOTP)
+ * is the only time it leaves.
  */
-export async function createFactor(deps: FactorDeps, request: NewFactorRequest, now: Date) {
-  const { accountSid, serviceSid, identity } = request;
+export async function createFactor(deps: Deps, principal: Principal, request: NewFactorRequest) {
+  const { serviceSid, identity } = request;
+  const { accountSid } = principal;
+  if (principal.kind === 'device') throw notFound();
+  if (principal.kind === 'enrollment') {
+    assertWithinScope(principal, { serviceSid, identity });
+    if (request.factorType !== 'push')
+      throw invalidParameter('FactorType', 'must be push with an access token');
+  }
+  const accessTokenSid = principal.kind === 'enrollment' ? principal.tokenSid : undefined;
+  const now = deps.now();
   const [service, existing] = await Promise.all([
     deps.services.get(accountSid, serviceSid),
     deps.entities.get(accountSid, serviceSid, identity),
@@ -61,7 +73,7 @@ export async function createFactor(deps: FactorDeps, request: NewFactorRequest, 
   for (let attempt = 0; attempt < 2; attempt++) {
     const owner: Entity = entity ?? newEntity(accountSid, serviceSid, identity, now);
     const { factor, binding } = await buildFactor(deps, service, owner, request, now);
-    const outcome = await deps.factors.create(factor, owner, entity === undefined, request.accessTokenSid);
+    const outcome = await deps.factors.create(factor, owner, entity === undefined, accessTokenSid);
     if (outcome === 'created') return { factor, binding };
     if (outcome === 'token-used') throw unauthenticated();
     if (outcome === 'push-limit') throw tooManyPushFactors(MAX_PUSH_FACTORS_PER_ENTITY);
@@ -72,7 +84,7 @@ export async function createFactor(deps: FactorDeps, request: NewFactorRequest, 
 }
 
 async function buildFactor(
-  deps: FactorDeps,
+  deps: Pick<Deps, 'sealer'>,
   service: Service,
   entity: Entity,
   request: NewFactorRequest,
@@ -94,21 +106,71 @@ async function buildFactor(
   };
 }
 
+/** A factor the principal may see: a device only its own. */
+export async function getFactor(deps: Pick<Deps, 'factors'>, principal: Principal, key: FactorKey) {
+  assertWithinScope(principal, { ...key, factorSid: key.sid });
+  const factor = await deps.factors.get(key.accountSid, key.serviceSid, key.identity, key.sid);
+  if (!factor) throw notFound();
+  return factor;
+}
+
+/** An entity's factors; 404 when the entity does not exist (read in parallel with the page). */
+export async function listFactors(
+  deps: Pick<Deps, 'entities' | 'factors'>,
+  owner: { accountSid: string; serviceSid: string; identity: string },
+  page: PageRequest,
+) {
+  const { accountSid, serviceSid, identity } = owner;
+  const [entity, factors] = await Promise.all([
+    deps.entities.get(accountSid, serviceSid, identity),
+    deps.factors.list(accountSid, serviceSid, identity, page),
+  ]);
+  if (!entity) throw notFound();
+  return factors;
+}
+
+/**
+ * `POST …/Factors/{Sid}`: verifies the factor when `AuthPayload` is given, then saves the settings changes.
+ * Verification goes first: when it is refused (locked, or a wrong code on a verified factor) the settings
+ * of the same request are not saved either.
+ */
+export async function updateFactor(
+  deps: Deps,
+  principal: Principal,
+  key: FactorKey,
+  input: { changes: (factor: Factor) => FactorChanges; authPayload?: string },
+) {
+  let factor = await getFactor(deps, principal, key);
+  const changes = input.changes(factor);
+  if (input.authPayload !== undefined) factor = await verifyFactor(deps, factor, input.authPayload);
+  if (hasChanges(changes)) {
+    factor = applyChanges(factor, changes, deps.now());
+    if (!(await deps.factors.saveSettings(factor))) throw notFound();
+  }
+  return factor;
+}
+
+const hasChanges = (changes: FactorChanges) =>
+  changes.friendlyName !== undefined ||
+  Object.keys(changes.totp ?? {}).length > 0 ||
+  Object.keys(changes.push ?? {}).length > 0;
+
 /**
  * Verifies a factor with its `AuthPayload`. A wrong payload on an unverified factor answers the factor,
  * still unverified (Twilio's behaviour since 2021); on an already verified factor it is a 403 (60311), so
  * that reading `status` can never make a wrong code look right. Five failures lock the factor (429).
  */
 export async function verifyFactor(
-  deps: Pick<FactorDeps, 'factors' | 'sealer'>,
+  deps: Pick<Deps, 'factors' | 'sealer' | 'now'>,
   factor: Factor,
   authPayload: string,
-  now: Date,
 ) {
+  assertAuthPayloadShape(factor.factorType, authPayload, 'factor');
+  const now = deps.now();
   const secret =
     factor.factorType === 'totp' ? await deps.sealer.open(factor.sealedSecret, factor.sid) : undefined;
   const decision = evaluateFactorVerification(factor, authPayload, now, secret);
-  if (decision.outcome === 'locked') throw factorVerificationAttemptsReached();
+  if (decision.outcome === 'locked') throw factorLocked();
   if (decision.outcome === 'failed') return failedVerification(deps, factor);
   const stored = await deps.factors.recordVerified(factor, decision.acceptedStep, now);
   if (stored) return stored;
@@ -118,13 +180,18 @@ export async function verifyFactor(
   return failedVerification(deps, current);
 }
 
-async function failedVerification(deps: Pick<FactorDeps, 'factors'>, factor: Factor): Promise<Factor> {
+async function failedVerification(deps: Pick<Deps, 'factors'>, factor: Factor): Promise<Factor> {
   const attempts = await deps.factors.recordFailedAttempt(factor);
   if (attempts === undefined) {
     const current = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);
     if (!current) throw notFound();
-    throw factorVerificationAttemptsReached();
+    throw factorLocked();
   }
   if (factor.status === 'verified') throw factorVerificationFailed();
   return { ...factor, failedAttempts: attempts };
+}
+
+export async function deleteFactor(deps: Pick<Deps, 'factors'>, principal: Principal, key: FactorKey) {
+  const factor = await getFactor(deps, principal, key);
+  if (!(await deps.factors.delete(factor))) throw notFound();
 }

@@ -6,18 +6,20 @@ import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import type { Service } from '../domain/service';
 
-/** A page request in sort-key terms: start strictly after `after`, or end strictly before `before`. */
+/**
+ * A page request: its size, and the opaque token of an earlier page's `next` or `previous`. Only the store
+ * that issued a token can read it; a token from another list is a 400 naming `PageToken`.
+ */
 export interface PageRequest {
   pageSize: number;
-  after?: string;
-  before?: string;
+  token?: string;
 }
 
-/** `next`/`previous` are the sort keys to continue from, when there is such a page. */
+/** `next`/`previous` are the tokens of the pages after and before this one, when there are such pages. */
 export interface Page<T> {
   items: T[];
-  next?: { after: string };
-  previous?: { before: string };
+  next?: string;
+  previous?: string;
 }
 
 export interface AccountStore {
@@ -149,6 +151,18 @@ export interface AccessTokenStore {
 export interface SecretSealer {
   seal(plaintext: string, context: string): Promise<string>;
   open(sealed: string, context: string): Promise<string>;
+}
+
+/** What the use cases work with; each function builds it once (`shared/dependencies.ts`). */
+export interface AppDeps {
+  now: () => Date;
+  accounts: AccountStore;
+  services: ServiceStore;
+  entities: EntityStore;
+  factors: FactorStore;
+  challenges: ChallengeStore;
+  accessTokens: AccessTokenStore;
+  sealer: SecretSealer;
 }
 
 /** Publishes events: up to 10 at a time (EventBridge's limit), in order, retrying failed entries. */

@@ -1,7 +1,8 @@
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { KeyProvider } from './secret-sealer';
+import { ConfigError, type Config } from '../config';
+import { GCM_TAG_BYTES, type KeyProvider } from './secret-sealer';
 
 /** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
 const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
@@ -79,15 +80,17 @@ export class FileKeyProvider implements KeyProvider {
 
   async unwrap(wrapped: string) {
     const bytes = Buffer.from(wrapped, 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, bytes.subarray(0, 12));
-    decipher.setAuthTag(bytes.subarray(-16));
-    return Buffer.concat([decipher.update(bytes.subarray(12, -16)), decipher.final()]);
+    const decipher = createDecipheriv('aes-256-gcm', this.masterKey, bytes.subarray(0, 12), {
+      authTagLength: GCM_TAG_BYTES,
+    });
+    decipher.setAuthTag(bytes.subarray(-GCM_TAG_BYTES));
+    return Buffer.concat([decipher.update(bytes.subarray(12, -GCM_TAG_BYTES)), decipher.final()]);
   }
 }
 
 /** KMS when `KMS_KEY_ID` is set (the deployed stack), else the local key file. */
-export function keyProviderFromEnv(): KeyProvider {
-  if (process.env.KMS_KEY_ID) return new KmsKeyProvider(process.env.KMS_KEY_ID);
-  if (process.env.LOCAL_MASTER_KEY_FILE) return new FileKeyProvider(process.env.LOCAL_MASTER_KEY_FILE);
-  throw new Error('Set KMS_KEY_ID (AWS) or LOCAL_MASTER_KEY_FILE (local) to encrypt TOTP secrets');
+export function keyProvider(config: Pick<Config, 'kmsKeyId' | 'localMasterKeyFile'>): KeyProvider {
+  if (config.kmsKeyId) return new KmsKeyProvider(config.kmsKeyId);
+  if (config.localMasterKeyFile) return new FileKeyProvider(config.localMasterKeyFile);
+  throw new ConfigError('Set KMS_KEY_ID (AWS) or LOCAL_MASTER_KEY_FILE (local) to encrypt TOTP secrets');
 }

@@ -9,6 +9,8 @@ export interface KeyProvider {
 }
 
 const FORMAT = 'v1';
+/** GCM tags are 16 bytes; decryption insists on it, so a truncated tag cannot weaken the check. */
+export const GCM_TAG_BYTES = 16;
 const DATA_KEY_LIFETIME_MS = 5 * 60_000;
 const MAX_CACHED_KEYS = 100;
 
@@ -40,7 +42,9 @@ export class EnvelopeSealer implements SecretSealer {
     const [format, wrapped, iv, ciphertext, tag] = sealed.split('.');
     if (format !== FORMAT || !wrapped || !iv || !ciphertext || !tag) throw new Error('Unknown sealed format');
     const key = await this.unwrap(wrapped);
-    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'))
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'), {
+      authTagLength: GCM_TAG_BYTES,
+    })
       .setAAD(Buffer.from(context, 'utf8'))
       .setAuthTag(Buffer.from(tag, 'base64'));
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString(

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashSecret } from './credentials';
-import { newSid, sidPattern, SidPrefix } from './sid';
+import { newSid, SidPrefix } from './sid';
 import { formatDate } from './time';
 
 export const ACCESS_TOKEN_TTL = { min: 60, max: 300, default: 60 } as const;
@@ -40,9 +40,11 @@ export function newAccessToken(
   return { accessToken, token };
 }
 
+/** `YK…` + `.` + 256 bits in Base64url: the only shape an access token has. */
+const ACCESS_TOKEN = /^(YK[0-9a-f]{32})\.[A-Za-z0-9_-]{43}$/;
+
 export function accessTokenSid(token: string): string | undefined {
-  const sid = token.split('.')[0] ?? '';
-  return sidPattern('YK').test(sid) ? sid : undefined;
+  return ACCESS_TOKEN.exec(token)?.[1];
 }
 
 export const accessTokenExpired = (token: AccessToken, now: Date) =>

@@ -1,68 +1,124 @@
 /**
- * Every failure the API reports, in Twilio's error shape. Codes follow Twilio where Twilio documents one
- * (see the README's error table); `status` is the HTTP status.
+ * Every failure the service reports, as what went wrong (`kind`) and a human message. The HTTP layer maps
+ * each kind to Twilio's status and code (`shared/http/errors.ts`); nothing here knows about HTTP.
  */
-export class ApiError extends Error {
+export type ErrorKind =
+  | 'missing-parameter'
+  | 'invalid-parameter'
+  | 'invalid-public-key'
+  | 'too-many-push-factors'
+  | 'unauthenticated'
+  | 'device-token-out-of-time'
+  | 'factor-verification-failed'
+  | 'factor-not-verified'
+  | 'challenge-expired'
+  | 'challenge-verification-failed'
+  | 'not-found'
+  | 'method-not-allowed'
+  | 'conflict'
+  | 'challenge-answered'
+  | 'body-too-large'
+  | 'factor-locked'
+  | 'challenge-attempts-reached'
+  | 'too-many-requests'
+  | 'internal';
+
+export interface ErrorDetail {
+  /** The parameter at fault. */
+  parameter?: string;
+  /** For method-not-allowed: the methods the path has. */
+  allowed?: readonly string[];
+  /** For device-token-out-of-time: the server's clock, from which a device corrects its own. */
+  serverTime?: Date;
+  /** For a lock or a limit: when trying again can succeed. */
+  retryAt?: Date;
+}
+
+export class DomainError extends Error {
   constructor(
-    readonly status: number,
-    readonly code: number,
+    readonly kind: ErrorKind,
     message: string,
-    readonly headers: Record<string, string> = {},
+    readonly detail: ErrorDetail = {},
   ) {
     super(message);
-    this.name = 'ApiError';
+    this.name = 'DomainError';
   }
 }
 
 export const missingParameter = (name: string) =>
-  new ApiError(400, 20001, `Missing required parameter ${name} in the post body`);
+  new DomainError('missing-parameter', `Missing required parameter ${name} in the post body`, {
+    parameter: name,
+  });
 
 export const invalidParameter = (name: string, reason?: string) =>
-  new ApiError(400, 60200, reason ? `Invalid parameter ${name}: ${reason}` : `Invalid parameter: ${name}`);
+  new DomainError(
+    'invalid-parameter',
+    reason ? `Invalid parameter ${name}: ${reason}` : `Invalid parameter: ${name}`,
+    { parameter: name },
+  );
 
 /** The HTTP layer names the requested path in the message. */
-export class NotFoundError extends ApiError {
-  constructor() {
-    super(404, 20404, 'The requested resource was not found');
-  }
-}
-export const notFound = () => new NotFoundError();
+export const notFound = () => new DomainError('not-found', 'The requested resource was not found');
 
-export const unauthenticated = () =>
-  new ApiError(401, 20003, 'Authenticate', { 'WWW-Authenticate': 'Basic realm="Twilio API"' });
+export const unauthenticated = () => new DomainError('unauthenticated', 'Authenticate');
 
 export const methodNotAllowed = (allowed: readonly string[]) =>
-  new ApiError(405, 20004, 'Method not allowed', { Allow: allowed.join(', ') });
+  new DomainError('method-not-allowed', 'Method not allowed', { allowed });
 
 export const invalidPublicKey = (reason: string) =>
-  new ApiError(400, 60314, `Factors binding format is invalid: Binding.PublicKey ${reason}`);
+  new DomainError('invalid-public-key', `Factors binding format is invalid: Binding.PublicKey ${reason}`, {
+    parameter: 'Binding.PublicKey',
+  });
 
 export const tooManyPushFactors = (max: number) =>
-  new ApiError(400, 60315, `Reached max limit of ${max} push Factors associated per Entity`);
+  new DomainError('too-many-push-factors', `Reached max limit of ${max} push Factors associated per Entity`);
 
-export const factorVerificationAttemptsReached = () =>
-  new ApiError(429, 60310, 'Factor verification attempts reached');
+/** The factor is locked after too many consecutive failures; `until` undefined means for good. */
+export const factorLocked = (until?: Date) =>
+  new DomainError(
+    'factor-locked',
+    until
+      ? `Factor verification attempts reached: the factor is locked until ${until.toISOString()}`
+      : 'Factor verification attempts reached: the factor is locked; delete it and create it again',
+    until ? { retryAt: until } : {},
+  );
 
-export const factorVerificationFailed = () => new ApiError(403, 60311, 'Factor verification failed');
+export const factorVerificationFailed = () =>
+  new DomainError('factor-verification-failed', 'Factor verification failed');
 
-export const conflict = (message: string) => new ApiError(409, 20409, message);
+/** A TOTP code whose time step was already accepted for this factor (RFC 6238 §5.2). */
+export const codeAlreadyUsed = () =>
+  new DomainError(
+    'factor-verification-failed',
+    'Factor verification failed: this code was already used; wait for the next one',
+  );
 
-export const factorNotVerified = () => new ApiError(403, 60318, 'Factor is unverified');
+export const conflict = (message: string) => new DomainError('conflict', message);
 
-export const challengeExpired = () => new ApiError(403, 60323, 'Challenge expired');
+export const factorNotVerified = () => new DomainError('factor-not-verified', 'Factor is unverified');
 
-export const challengeVerificationFailed = () => new ApiError(403, 60324, 'Challenge verification failed');
+export const challengeExpired = () => new DomainError('challenge-expired', 'Challenge expired');
+
+export const challengeVerificationFailed = () =>
+  new DomainError('challenge-verification-failed', 'Challenge verification failed');
 
 /** Twilio documents no code for this; 409 with the generic conflict code is this service's choice. */
 export const challengeAlreadyResponded = (status: string) =>
-  new ApiError(409, 20409, `Challenge already ${status}; an answered challenge cannot change`);
+  new DomainError('challenge-answered', `Challenge already ${status}; an answered challenge cannot change`);
 
-export const challengeAttemptsReached = () =>
-  new ApiError(429, 60310, 'Challenge verification attempts reached: at most 5 wrong codes per challenge');
+export const challengeAttemptsReached = (max: number) =>
+  new DomainError(
+    'challenge-attempts-reached',
+    `Challenge verification attempts reached: at most ${max} wrong codes per challenge`,
+  );
 
 /** Device credentials (`token:<JWT>`) whose time window does not hold; the SDKs resync from `Date`. */
-export const deviceTokenOutOfTime = () =>
-  new ApiError(401, 20003, 'Authenticate: the device token is expired or not yet valid', {
-    'WWW-Authenticate': 'Basic realm="Twilio API"',
-    Date: new Date().toUTCString(),
+export const deviceTokenOutOfTime = (now: Date) =>
+  new DomainError('device-token-out-of-time', 'Authenticate: the device token is expired or not yet valid', {
+    serverTime: now,
   });
+
+export const tooManyRequests = () =>
+  new DomainError('too-many-requests', 'Too many requests for this account; slow down');
+
+export const bodyTooLarge = () => new DomainError('body-too-large', 'Request body too large');

@@ -1,5 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../app/ports';
+import { required, type Config } from '../config';
 import { EVENT_SOURCE, type DomainEvent } from '../domain/events';
 
 export const MAX_ENTRIES_PER_CALL = 10;
@@ -52,10 +53,9 @@ export class EventBridgePublisher implements EventPublisher {
   }
 }
 
-/** The publisher for this process: the bus from `EVENT_BUS_NAME`; `EVENTBRIDGE_ENDPOINT` points it at the local sink. */
-export function eventBridgePublisher(): EventBridgePublisher {
-  const busName = process.env.EVENT_BUS_NAME;
-  if (!busName) throw new Error('EVENT_BUS_NAME is not set');
-  const endpoint = process.env.EVENTBRIDGE_ENDPOINT;
+/** The publisher to the bus `EVENT_BUS_NAME`; `EVENTBRIDGE_ENDPOINT` points it at the local sink. */
+export function eventBridgePublisher(config: Config): EventBridgePublisher {
+  const busName = required(config, 'eventBusName');
+  const endpoint = config.eventBridgeEndpoint;
   return new EventBridgePublisher(new EventBridgeClient(endpoint ? { endpoint } : {}), busName);
 }

@@ -1,11 +1,22 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError, invalidParameter, NotFoundError } from '../domain/errors';
-import { authenticate, type Authenticator, type Principal } from './auth';
+import type { Config } from '../config';
+import { DomainError, invalidParameter } from '../domain/errors';
+import {
+  authenticate,
+  takeRequestToken,
+  type AuthDeps,
+  type AuthenticatorKind,
+  type Principal,
+} from './auth';
 import { accountCredentials } from './auth/account';
 import { corsHeaders } from './cors';
+import { twilioError } from './errors';
 import { MAX_BODY_BYTES, parseForm, queryParams, type Params } from './form';
 import { errorResponse, toProxyResult, type ApiResponse } from './responses';
+
+/** What the HTTP wrapper itself uses: the settings, the clock and the stores credentials are checked against. */
+export type HandlerDeps = AuthDeps & { config: Config; now: () => Date };
 
 export interface ApiRequest {
   method: string;
@@ -27,8 +38,8 @@ const header = (event: APIGatewayProxyEvent, name: string) =>
   Object.entries(event.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
 
 /** Where the API is reached: the stage or base-path prefix is what `requestContext.path` adds to `path`. */
-function publicBaseUrl(event: APIGatewayProxyEvent): string {
-  if (process.env.PUBLIC_BASE_URL) return process.env.PUBLIC_BASE_URL.replace(/\/+$/, '');
+function publicBaseUrl(event: APIGatewayProxyEvent, config: Config): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl;
   const fullPath = event.requestContext.path ?? event.path;
   const prefix = fullPath.endsWith(event.path) ? fullPath.slice(0, fullPath.length - event.path.length) : '';
   const host = event.requestContext.domainName ?? header(event, 'host');
@@ -58,7 +69,7 @@ function decodePathParam(name: string, value: string | undefined): string {
 }
 
 /** Runs after authentication: a caller without credentials learns nothing from the parsing. */
-const parseRequest = (readBody: boolean): Middleware => ({
+const parseRequest = (readBody: boolean, config: Config): Middleware => ({
   before: ({ event, context }) => {
     context.api = {
       ...context.api,
@@ -72,41 +83,45 @@ const parseRequest = (readBody: boolean): Middleware => ({
       ),
       query: queryParams(event.multiValueQueryStringParameters),
       form: readBody ? readForm(event) : new Map(),
-      baseUrl: publicBaseUrl(event),
+      baseUrl: publicBaseUrl(event, config),
     };
   },
 });
 
-const authentication = (authenticators: readonly Authenticator[]): Middleware => ({
-  before: async ({ event, context }) => {
-    context.api = { principal: await authenticate(header(event, 'authorization'), authenticators) };
-  },
-});
+/** Checks the credentials (refusing malformed ones without a read), then the account's request rate. */
+const authentication = (deps: HandlerDeps, kinds: readonly AuthenticatorKind[]): Middleware => {
+  const authenticators = kinds.map((kind) => kind(deps));
+  return {
+    before: async ({ event, context }) => {
+      const now = deps.now();
+      const principal = await authenticate(header(event, 'authorization'), authenticators, deps.config, now);
+      takeRequestToken(principal.accountSid, deps.config, now);
+      context.api = { principal };
+    },
+  };
+};
 
 /** Adds the CORS headers to whatever leaves, including errors. */
-const cors = (): Middleware => {
+const cors = (config: Config): Middleware => {
   const add: Middleware['after'] = ({ event, response }) => {
-    if (response) response.headers = { ...corsHeaders(header(event, 'origin')), ...response.headers };
+    if (response) {
+      const allowed = corsHeaders(header(event, 'origin'), config.allowedOrigins);
+      response.headers = { ...allowed, ...response.headers };
+    }
   };
   return { after: add, onError: add };
 };
 
 /** Every failure leaves as a Twilio error body; anything unexpected is logged and answered with a 500. */
-const twilioErrors = (): Middleware => ({
+const twilioErrors = (deps: HandlerDeps): Middleware => ({
   onError: (request) => {
     const { error } = request;
-    if (!(error instanceof ApiError)) {
+    if (!(error instanceof DomainError)) {
       console.error(
         JSON.stringify({ level: 'ERROR', message: 'Unhandled error', error: String(error?.stack) }),
       );
     }
-    const apiError =
-      error instanceof NotFoundError
-        ? new ApiError(404, 20404, `The requested resource ${request.event.path} was not found`)
-        : error instanceof ApiError
-          ? error
-          : new ApiError(500, 20500, 'Internal Server Error');
-    request.response = toProxyResult(errorResponse(apiError));
+    request.response = toProxyResult(errorResponse(twilioError(error, request.event.path, deps.now())));
   },
 });
 
@@ -116,17 +131,18 @@ const twilioErrors = (): Middleware => ({
  * `handle` throws becomes a Twilio error response, and every response carries the CORS headers.
  */
 export function apiHandler(
+  deps: HandlerDeps,
   handle: (request: ApiRequest) => Promise<ApiResponse>,
   {
     auth = [accountCredentials],
     readBody = true,
-  }: { auth?: readonly Authenticator[]; readBody?: boolean } = {},
+  }: { auth?: readonly AuthenticatorKind[]; readBody?: boolean } = {},
 ): ProxyHandler {
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()
-    .use(cors())
-    .use(twilioErrors());
-  if (auth.length > 0) chain.use(authentication(auth));
-  chain.use(parseRequest(readBody));
+    .use(cors(deps.config))
+    .use(twilioErrors(deps));
+  if (auth.length > 0) chain.use(authentication(deps, auth));
+  chain.use(parseRequest(readBody, deps.config));
   const handler = chain.handler(async (_event, context) =>
     toProxyResult(await handle(context.api as ApiRequest)),
   );

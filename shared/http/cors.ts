@@ -10,8 +10,7 @@ const EXPOSED = [
   'Twilio-Verify-Factor-Signature',
 ];
 
-export function corsHeaders(origin: string | undefined): Record<string, string> {
-  const allowed = (process.env.ALLOWED_ORIGINS ?? '*').split(',').map((entry) => entry.trim());
+export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
   const common = {
     'Access-Control-Allow-Methods': 'GET, POST, DELETE, OPTIONS',
     'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',

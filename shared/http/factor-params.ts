@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { NewFactorRequest } from '../app/factors';
 import { invalidParameter, invalidPublicKey, missingParameter } from '../domain/errors';
 import type { Factor, FactorChanges } from '../domain/factor';
-import { decodeBase64Strict, parsePushPublicKey } from '../domain/push-key';
+import { parsePushPublicKey } from '../domain/push-key';
 import { normalizeTotpSecret } from '../domain/totp';
 import type { Params } from './form';
 import { oneOf, parseParams, text } from './params';
@@ -27,7 +27,7 @@ const required = <T>(value: T | undefined, name: string): T => {
 /** The parameters of `POST …/Factors`, checked as a whole (push and TOTP need different ones). */
 export function newFactorRequest(
   form: Params,
-  owner: { accountSid: string; serviceSid: string; identity: string },
+  owner: { serviceSid: string; identity: string },
 ): NewFactorRequest {
   const p = parseParams(form, CreateFields);
   const common = { ...owner, friendlyName: p.FriendlyName, metadata: p.Metadata };
@@ -77,51 +77,43 @@ const UpdateFields = {
 };
 
 /**
- * The parameters of `POST …/Factors/{Sid}` for this factor: settings changes and, when present, the
- * `AuthPayload` that verifies it (TOTP: the code's digits; push: a Base64 signature).
+ * The parameters of `POST …/Factors/{Sid}`: the `AuthPayload` that verifies the factor, if any (its shape
+ * is checked by the use case, which knows the factor's type), and the settings changes, which depend on
+ * the factor's type.
  */
-export function factorUpdate(form: Params, factor: Factor): { changes: FactorChanges; authPayload?: string } {
+export function factorUpdate(form: Params): {
+  authPayload?: string;
+  changes: (factor: Factor) => FactorChanges;
+} {
   const p = parseParams(form, UpdateFields);
-  const authPayload = p.AuthPayload;
-  if (authPayload !== undefined) {
-    const wellFormed =
-      factor.factorType === 'totp'
-        ? /^\d{3,8}$/.test(authPayload)
-        : decodeBase64Strict(authPayload) !== undefined;
-    if (!wellFormed) {
-      throw invalidParameter(
-        'AuthPayload',
-        factor.factorType === 'totp' ? 'must be a code of 3 to 8 digits' : 'must be a Base64 signature',
-      );
+  const changes = (factor: Factor): FactorChanges => {
+    if (factor.factorType === 'totp') {
+      return {
+        friendlyName: p.FriendlyName,
+        totp: strip({
+          timeStep: p['Config.TimeStep'],
+          skew: p['Config.Skew'],
+          codeLength: p['Config.CodeLength'],
+          alg: p['Config.Alg'],
+        }),
+      };
     }
-  }
-  const changes: FactorChanges = { friendlyName: p.FriendlyName };
-  if (factor.factorType === 'totp') {
-    changes.totp = strip({
-      timeStep: p['Config.TimeStep'],
-      skew: p['Config.Skew'],
-      codeLength: p['Config.CodeLength'],
-      alg: p['Config.Alg'],
-    });
-  } else {
     const platform = p['Config.NotificationPlatform'] ?? factor.config.notificationPlatform;
     const token = p['Config.NotificationToken'] ?? factor.config.notificationToken;
     if (platform !== 'none' && !token) throw missingParameter('Config.NotificationToken');
-    changes.push = strip({
-      sdkVersion: p['Config.SdkVersion'],
-      appId: p['Config.AppId'],
-      notificationPlatform: p['Config.NotificationPlatform'],
-      notificationToken: p['Config.NotificationToken'],
-    });
-  }
-  return { changes, authPayload };
+    return {
+      friendlyName: p.FriendlyName,
+      push: strip({
+        sdkVersion: p['Config.SdkVersion'],
+        appId: p['Config.AppId'],
+        notificationPlatform: p['Config.NotificationPlatform'],
+        notificationToken: p['Config.NotificationToken'],
+      }),
+    };
+  };
+  return { authPayload: p.AuthPayload, changes };
 }
 
 /** Drops the keys whose value is undefined, so that spreading keeps the current settings. */
 const strip = <T extends object>(value: T): Partial<T> =>
   Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
-
-export const hasChanges = (changes: FactorChanges) =>
-  changes.friendlyName !== undefined ||
-  Object.keys(changes.totp ?? {}).length > 0 ||
-  Object.keys(changes.push ?? {}).length > 0;

@@ -107,7 +107,8 @@ export const challengeJson = (c: Challenge, base: string, now: Date) => ({
   metadata: c.metadata,
   factor_type: c.factorType,
   url: Links.challenge(base, c.serviceSid, c.identity, c.sid),
-  links: { notifications: `${Links.challenge(base, c.serviceSid, c.identity, c.sid)}/Notifications` },
+  // Twilio lists `notifications` here; that route does not exist yet, so no link points at a 404.
+  links: {},
 });
 
 /** `Twilio-Verify-Signature-Fields` for a pending challenge: the body fields a device signs in its answer. */
@@ -116,7 +117,8 @@ export const signatureFieldsHeader = (c: Challenge, now: Date): Record<string, s
     ? { 'Twilio-Verify-Signature-Fields': Object.keys(signedFields(c)).join(',') }
     : {};
 
-export const accessTokenJson = (t: AccessToken, token: string, base: string) => ({
+/** `token` only at creation: the stored record has only its hash. */
+export const accessTokenJson = (t: AccessToken, token: string | null, base: string) => ({
   sid: t.sid,
   account_sid: t.accountSid,
   service_sid: t.serviceSid,

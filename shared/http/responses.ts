@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import type { ApiError } from '../domain/errors';
+import type { TwilioError } from './errors';
 
 export interface ApiResponse {
   status: number;
@@ -11,16 +11,19 @@ export const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 export const created = (body: unknown): ApiResponse => ({ status: 201, body });
 export const noContent = (): ApiResponse => ({ status: 204 });
 
-export function errorResponse(error: ApiError): ApiResponse {
+/** Twilio's error body: `{code, message, more_info, status}`. */
+export const errorBody = (code: number, status: number, message: string) => ({
+  code,
+  message,
+  more_info: `https://www.twilio.com/docs/errors/${code}`,
+  status,
+});
+
+export function errorResponse(error: TwilioError): ApiResponse {
   return {
     status: error.status,
     headers: error.headers,
-    body: {
-      code: error.code,
-      message: error.message,
-      more_info: `https://www.twilio.com/docs/errors/${error.code}`,
-      status: error.status,
-    },
+    body: errorBody(error.code, error.status, error.message),
   };
 }
 

@@ -90,6 +90,12 @@ export const ROUTES: readonly Route[] = [
     path: `${SERVICE}/AccessTokens`,
     handler: 'functions/access-tokens/create.ts',
   },
+  {
+    name: 'FetchAccessToken',
+    method: 'GET',
+    path: `${SERVICE}/AccessTokens/{Sid}`,
+    handler: 'functions/access-tokens/fetch.ts',
+  },
 ];
 
 /** Answers every request no route serves: 404 for an unknown path, 405 for a known path's other methods. */

@@ -17,6 +17,7 @@ export const PathFields = {
   Identity: identity(),
   FactorSid: sid('YF'),
   ChallengeSid: sid('YC'),
+  AccessTokenSid: sid('YK'),
 };
 
 /** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */
@@ -76,3 +77,31 @@ export const PushConfigFields = {
 };
 
 export const Metadata = z.optional(jsonStringMap(1024));
+
+/** `…/Entities/{Identity}/Factors/{Sid}` of the caller's account. */
+export function factorKey(params: Record<string, string>, principal: { accountSid: string }) {
+  const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity', Sid: 'FactorSid' });
+  return {
+    accountSid: principal.accountSid,
+    serviceSid: p.ServiceSid,
+    identity: p.Identity,
+    sid: p.FactorSid,
+  };
+}
+
+/** `…/Entities/{Identity}/Challenges/{Sid}` of the caller's account. */
+export function challengeKey(params: Record<string, string>, principal: { accountSid: string }) {
+  const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity', Sid: 'ChallengeSid' });
+  return {
+    accountSid: principal.accountSid,
+    serviceSid: p.ServiceSid,
+    identity: p.Identity,
+    sid: p.ChallengeSid,
+  };
+}
+
+/** `…/Entities/{Identity}` of the caller's account. */
+export function entityOwner(params: Record<string, string>, principal: { accountSid: string }) {
+  const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
+  return { accountSid: principal.accountSid, serviceSid: p.ServiceSid, identity: p.Identity };
+}

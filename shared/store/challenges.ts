@@ -13,15 +13,12 @@ import { cancellationReasons, isConditionFailure, sendTransaction } from './cond
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
-/** How long an ended challenge stays readable before DynamoDB's TTL removes it (Twilio's PII SLA: 30 days). */
-const RETENTION_SECONDS = Number(process.env.CHALLENGE_RETENTION_DAYS ?? 30) * 86_400;
-
 const challengeKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
   Keys.challenge(c.accountSid, c.serviceSid, c.identity, c.sid);
 
 /** A challenge ends at its answer or expiry; it is purged a retention period later. */
-const purgeAt = (challenge: Challenge) =>
-  Math.floor(Date.parse(challenge.dateResponded ?? challenge.expirationDate) / 1000) + RETENTION_SECONDS;
+const purgeAt = (challenge: Challenge, retentionSeconds: number) =>
+  Math.floor(Date.parse(challenge.dateResponded ?? challenge.expirationDate) / 1000) + retentionSeconds;
 
 const timerItem = (challenge: Challenge) => ({
   ...Keys.timer(challenge.accountSid, challenge.serviceSid, challenge.identity, challenge.sid),
@@ -33,11 +30,11 @@ const timerItem = (challenge: Challenge) => ({
   expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
 });
 
-const item = (challenge: Challenge) => ({
+const item = (challenge: Challenge, retentionSeconds: number) => ({
   ...challengeKey(challenge),
   type: 'challenge',
   ...challenge,
-  expiresAt: purgeAt(challenge),
+  expiresAt: purgeAt(challenge, retentionSeconds),
 });
 
 /** Moves a factor's last accepted TOTP step forward, only forward: the replay guard. */
@@ -53,10 +50,16 @@ const acceptStep = (table: string, factor: Factor, step: number) => ({
 });
 
 export class DynamoChallengeStore implements ChallengeStore {
+  /** How long an ended challenge stays readable before DynamoDB's TTL removes it (Twilio's PII SLA: 30 days). */
+  private readonly retentionSeconds: number;
+
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+    retentionDays = 30,
+  ) {
+    this.retentionSeconds = retentionDays * 86_400;
+  }
 
   async get(accountSid: string, serviceSid: string, identity: string, sid: string) {
     const { Item } = await this.ddb.send(
@@ -93,7 +96,7 @@ export class DynamoChallengeStore implements ChallengeStore {
   async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
     const put = {
       TableName: this.table,
-      Item: item(challenge),
+      Item: item(challenge, this.retentionSeconds),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
     if (!accepted) {
@@ -138,7 +141,7 @@ export class DynamoChallengeStore implements ChallengeStore {
         ':metadata': answered.metadata,
         ':updated': answered.dateUpdated,
         ':responded': answered.dateResponded,
-        ':purge': purgeAt(answered),
+        ':purge': purgeAt(answered, this.retentionSeconds),
         ':pending': 'pending',
         ':now': formatDate(now),
         ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,

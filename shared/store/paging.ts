@@ -1,8 +1,31 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Page, PageRequest } from '../app/ports';
+import { invalidParameter } from '../domain/errors';
 import type { Collection } from './keys';
 
 type Item = Record<string, unknown>;
+type Position = { after: string } | { before: string };
+
+/** A page token: the sort key to continue from, Base64url-encoded. Opaque to everything but this module. */
+const encodeToken = (position: Position) => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+const foreignToken = () => invalidParameter('PageToken', 'is not a token this list issued');
+
+/** The position a token names, which must lie in the collection being listed. */
+export function decodeToken(token: string, collection: Collection): { after?: string; before?: string } {
+  let position: unknown;
+  try {
+    position = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw foreignToken();
+  }
+  if (typeof position !== 'object' || position === null || Array.isArray(position)) throw foreignToken();
+  const { after, before } = position as Record<string, unknown>;
+  const keys = Object.keys(position);
+  const sortKey = keys.length === 1 ? (typeof after === 'string' ? after : before) : undefined;
+  if (typeof sortKey !== 'string' || !sortKey.startsWith(collection.skPrefix)) throw foreignToken();
+  return typeof after === 'string' ? { after } : { before: sortKey };
+}
 
 /**
  * One page of a collection in sort-key order. It reads one item more than the page holds to learn whether
@@ -15,9 +38,10 @@ export async function queryPage(
   request: PageRequest,
   options: { ascending?: boolean; keep?: (item: Item) => boolean } = {},
 ): Promise<Page<Item>> {
+  const position = request.token === undefined ? {} : decodeToken(request.token, collection);
   const ascending = options.ascending ?? true;
-  const backwards = request.before !== undefined;
-  const start = request.before ?? request.after;
+  const backwards = position.before !== undefined;
+  const start = position.before ?? position.after;
   const found: Item[] = [];
   let startKey: Item | undefined = start ? { pk: collection.pk, sk: start } : undefined;
   do {
@@ -46,8 +70,8 @@ export async function queryPage(
   const hasPrevious = backwards ? more : start !== undefined;
   return {
     items,
-    next: hasNext && last ? { after: last } : undefined,
-    previous: hasPrevious && first ? { before: first } : undefined,
+    next: hasNext && last ? encodeToken({ after: last }) : undefined,
+    previous: hasPrevious && first ? encodeToken({ before: first }) : undefined,
   };
 }
 

@@ -16,9 +16,10 @@ import { TOTP } from 'otpauth';
 import twilio from 'twilio';
 import { Device, newDeviceKey } from '../../infra/device/client';
 import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
-import { createLocalServer, listen, loadAllHandlers } from '../../infra/local/server';
+import { createLocalServer, listen } from '../../infra/local/server';
+import { loadConfig } from '../../shared/config';
+import { dependencies } from '../../shared/dependencies';
 import { newAccount } from '../../shared/domain/credentials';
-import { accountStore } from '../../shared/store';
 import { Keys } from '../../shared/store/keys';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
@@ -51,20 +52,24 @@ const floorClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
 const servers: Server[] = [];
 try {
   writeFileSync(join(keyDir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-  Object.assign(process.env, {
-    TABLE_NAME: TABLE,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
-  });
   await ensureTable(dynamo.endpoint, TABLE);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const deps = dependencies(
+    loadConfig({
+      TABLE_NAME: TABLE,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
+      PUBLIC_BASE_URL: url,
+    }),
+  );
   const { account, authToken } = newAccount(new Date());
-  await accountStore().putAccount(account);
+  await deps.accounts.putAccount(account);
 
-  const api = createLocalServer();
+  const api = createLocalServer(deps);
   servers.push(api);
-  const url = await listen(api, await freePort());
-  process.env.PUBLIC_BASE_URL = url;
-  await loadAllHandlers();
+  await api.ready();
+  await listen(api, port);
 
   // The floor: one GetItem (of the account item) per request, with a client made once.
   const accountKey = Object.fromEntries(

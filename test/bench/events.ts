@@ -11,19 +11,20 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
 import { Device, newDeviceKey } from '../../infra/device/client';
-import { ensureTable, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
+import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { startEventSink, type EventSink } from '../../infra/local/event-sink';
-import { createLocalServer, listen, loadAllHandlers } from '../../infra/local/server';
+import { createLocalServer, listen } from '../../infra/local/server';
+import { build as buildStreamHandler } from '../../functions/stream/handler';
+import { loadConfig } from '../../shared/config';
+import { dependencies } from '../../shared/dependencies';
 import { startStreamPump } from '../../infra/local/stream-pump';
 import { processStream } from '../../shared/app/stream';
 import { newAccount } from '../../shared/domain/credentials';
 import { EventBridgePublisher } from '../../shared/events/eventbridge';
-import { accountStore } from '../../shared/store';
 import { challengeItem, challengeOf, pushFactor, streamRecord } from '../support/stream-records';
 
 const CHALLENGES = Number(process.env.BENCH_CHALLENGES ?? 200);
@@ -80,13 +81,18 @@ try {
   });
   stops.push(sink.stop);
   writeFileSync(join(dir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
-  Object.assign(process.env, {
-    TABLE_NAME: TABLE,
-    DYNAMODB_ENDPOINT: dynamo.endpoint,
-    LOCAL_MASTER_KEY_FILE: join(dir, 'master.key'),
-    EVENT_BUS_NAME: 'bench',
-    EVENTBRIDGE_ENDPOINT: sink.endpoint,
-  });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const deps = dependencies(
+    loadConfig({
+      TABLE_NAME: TABLE,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      LOCAL_MASTER_KEY_FILE: join(dir, 'master.key'),
+      EVENT_BUS_NAME: 'bench',
+      EVENTBRIDGE_ENDPOINT: sink.endpoint,
+      PUBLIC_BASE_URL: url,
+    }),
+  );
   await ensureTable(dynamo.endpoint, TABLE);
 
   const cpu = cpus();
@@ -101,18 +107,21 @@ try {
   await batchOf100(sink);
 
   // (ii) The pipeline as `npm start` runs it, and a device with a verified push factor.
-  const pump = await startStreamPump({ endpoint: dynamo.endpoint, tableName: TABLE });
+  const pump = await startStreamPump({
+    endpoint: dynamo.endpoint,
+    tableName: TABLE,
+    handler: buildStreamHandler(deps),
+  });
   stops.push(pump.stop);
-  const api: Server = createLocalServer();
-  const url = await listen(api, 0);
+  const api = createLocalServer(deps);
+  await api.ready();
+  await listen(api, port);
   stops.push(async () => {
     api.closeAllConnections();
     await new Promise((done) => api.close(done));
   });
-  process.env.PUBLIC_BASE_URL = url;
-  await loadAllHandlers();
   const { account, authToken } = newAccount(new Date());
-  await accountStore().putAccount(account);
+  await deps.accounts.putAccount(account);
   const client = twilio(account.sid, authToken);
   client.verify.baseUrl = url;
   const service = await client.verify.v2.services.create({ friendlyName: 'Bench Bank' });

@@ -106,7 +106,7 @@ describe('Events from table changes, through the stream pump and the local Event
   });
 
   it('answers PutEvents as EventBridge does, failing only the malformed entry', async () => {
-    const client = new EventBridgeClient({ endpoint: process.env.EVENTBRIDGE_ENDPOINT });
+    const client = new EventBridgeClient({ endpoint: pipeline.endpoint });
     const entry = { EventBusName: 'test', Source: 'sink.test', DetailType: 'probe' };
     const result = await client.send(
       new PutEventsCommand({

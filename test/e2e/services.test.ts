@@ -1,7 +1,7 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../shared/domain/credentials';
-import { accountStore } from '../../shared/store';
+import { testDeps } from '../support/deps';
 import { failureOf, rawRequest, startTestServer, twilioFor } from '../support/server';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -65,7 +65,7 @@ describe('Services through twilio-node', () => {
   it('authenticates API keys for their account', async () => {
     const { account } = await twilioFor(server.url);
     const { apiKey, secret } = newApiKey(account.sid, 'ci', new Date());
-    await accountStore().putApiKey(apiKey);
+    await testDeps().accounts.putApiKey(apiKey);
     const client = twilio(apiKey.sid, secret, { accountSid: account.sid });
     client.verify.baseUrl = server.url;
     expect((await client.verify.v2.services.create({ friendlyName: 'Keyed' })).accountSid).toBe(account.sid);

@@ -1,6 +1,5 @@
 import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamoDocumentClient } from '../../shared/store/client';
 import { newIdentity } from '../support/fixtures';
 import { backendWithDevice } from '../support/push';
 import { startTestServer, twilioFor } from '../support/server';
@@ -12,13 +11,17 @@ import { startTestServer, twilioFor } from '../support/server';
  * sends (`GetItemCommand` for a `GetCommand`, `TransactWriteItemsCommand` for a `TransactWriteCommand`, …).
  */
 const calls: string[] = [];
-dynamoDocumentClient().middlewareStack.add(
-  (next, context) => async (args) => {
-    calls.push(context.commandName ?? 'unknown');
-    return next(args);
-  },
-  { step: 'initialize', name: 'countCalls' },
-);
+let server: Awaited<ReturnType<typeof startTestServer>>;
+beforeAll(async () => {
+  server = await startTestServer();
+  server.deps.db.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+});
 
 /** The DynamoDB calls `run` makes, in order; the credential cache must already be warm. */
 async function callsOf(run: () => Promise<unknown>): Promise<string[]> {
@@ -29,10 +32,6 @@ async function callsOf(run: () => Promise<unknown>): Promise<string[]> {
 
 const sorted = (names: string[]) => [...names].sort();
 
-let server: Awaited<ReturnType<typeof startTestServer>>;
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterAll(() => server?.close());
 
 /** A backend and an entity with a verified TOTP factor; its current step is used up by the verification. */

@@ -1,21 +1,17 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { createFactor, verifyFactor, type FactorDeps } from '../../shared/app/factors';
-import { secretSealer } from '../../shared/crypto';
-import { ApiError } from '../../shared/domain/errors';
+import { createFactor, verifyFactor } from '../../shared/app/factors';
+import type { Principal } from '../../shared/app/principal';
 import type { PushFactor, TotpFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
 import { totpCode, totpStep } from '../../shared/domain/totp';
-import { serviceStore, entityStore, factorStore } from '../../shared/store';
-import { dynamoDocumentClient, tableName } from '../../shared/store/client';
+import { testDeps, twilioCode } from '../support/deps';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
-const deps: FactorDeps = {
-  services: serviceStore(),
-  entities: entityStore(),
-  factors: factorStore(),
-  sealer: secretSealer(),
-};
+const deps = testDeps();
+/** The dependencies with the clock stopped at `now`. */
+const at = (now: Date) => ({ ...deps, now: () => now });
+const backend = (accountSid: string): Principal => ({ kind: 'account', accountSid });
 
 async function newService() {
   const account = await createAccount();
@@ -25,16 +21,18 @@ async function newService() {
 }
 
 async function newTotpFactor(owner: { accountSid: string; serviceSid: string }) {
-  const { factor, binding } = await createFactor(
-    deps,
-    { ...owner, identity: newIdentity(), friendlyName: 'Alice', factorType: 'totp', config: {} },
-    new Date(),
-  );
+  const { factor, binding } = await createFactor(deps, backend(owner.accountSid), {
+    serviceSid: owner.serviceSid,
+    identity: newIdentity(),
+    friendlyName: 'Alice',
+    factorType: 'totp',
+    config: {},
+  });
   return { factor: factor as TotpFactor, secret: binding.secret! };
 }
 
 const pushRequest = (owner: { accountSid: string; serviceSid: string }, identity: string) => ({
-  ...owner,
+  serviceSid: owner.serviceSid,
   identity,
   friendlyName: 'Pixel',
   factorType: 'push' as const,
@@ -48,7 +46,7 @@ const pushRequest = (owner: { accountSid: string; serviceSid: string }, identity
 });
 
 const errorCode = (result: PromiseSettledResult<unknown>) =>
-  result.status === 'rejected' && result.reason instanceof ApiError ? result.reason.code : undefined;
+  result.status === 'rejected' ? twilioCode(result.reason) : undefined;
 
 describe('factors on DynamoDB Local', () => {
   it('creates the entity with its first factor and stores the TOTP secret only sealed', async () => {
@@ -57,7 +55,7 @@ describe('factors on DynamoDB Local', () => {
     expect(await deps.entities.get(owner.accountSid, owner.serviceSid, factor.identity)).toMatchObject({
       sid: factor.entitySid,
     });
-    const { Items = [] } = await dynamoDocumentClient().send(new ScanCommand({ TableName: tableName() }));
+    const { Items = [] } = await deps.db.send(new ScanCommand({ TableName: deps.config.tableName }));
     const dump = JSON.stringify(Items);
     expect(dump).toContain(factor.sid);
     expect(dump).not.toContain(secret);
@@ -74,7 +72,9 @@ describe('factors on DynamoDB Local', () => {
     const owner = await newService();
     const identity = newIdentity();
     const results = await Promise.allSettled(
-      Array.from({ length: 25 }, () => createFactor(deps, pushRequest(owner, identity), new Date())),
+      Array.from({ length: 25 }, () =>
+        createFactor(deps, backend(owner.accountSid), pushRequest(owner, identity)),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(20);
     expect(results.filter((r) => errorCode(r) === 60315)).toHaveLength(5);
@@ -89,13 +89,13 @@ describe('factors on DynamoDB Local', () => {
     const { factor, secret } = await newTotpFactor(owner);
     const now = new Date();
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => verifyFactor(deps, factor, '000000', now)),
+      Array.from({ length: 10 }, () => verifyFactor(at(now), factor, '000000')),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     expect(results.filter((r) => errorCode(r) === 60310)).toHaveLength(5);
     const right = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
     const locked = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
-    await expect(verifyFactor(deps, locked!, right, now)).rejects.toMatchObject({ code: 60310, status: 429 });
+    await expect(verifyFactor(at(now), locked!, right)).rejects.toSatisfy((e) => twilioCode(e) === 60310);
   });
 
   it('accepts a code once: of concurrent uses exactly one verifies, and the code is dead afterwards', async () => {
@@ -104,20 +104,20 @@ describe('factors on DynamoDB Local', () => {
     const now = new Date();
     const code = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
     const results = await Promise.allSettled(
-      Array.from({ length: 4 }, () => verifyFactor(deps, factor, code, now)),
+      Array.from({ length: 4 }, () => verifyFactor(at(now), factor, code)),
     );
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'verified')).toHaveLength(1);
     expect(results.filter((r) => errorCode(r) === 60311)).toHaveLength(3);
     const verified = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
-    await expect(verifyFactor(deps, verified!, code, now)).rejects.toMatchObject({ code: 60311 });
+    await expect(verifyFactor(at(now), verified!, code)).rejects.toSatisfy((e) => twilioCode(e) === 60311);
     const later = new Date(now.getTime() + 60_000);
     const next = totpCode(secret, factor.config, totpStep(later, factor.config.timeStep));
-    expect((await verifyFactor(deps, verified!, next, later)).status).toBe('verified');
+    expect((await verifyFactor(at(later), verified!, next)).status).toBe('verified');
   });
 
   it('deletes a push factor with its device-key record', async () => {
     const owner = await newService();
-    const { factor } = await createFactor(deps, pushRequest(owner, newIdentity()), new Date());
+    const { factor } = await createFactor(deps, backend(owner.accountSid), pushRequest(owner, newIdentity()));
     const push = factor as PushFactor;
     expect(await deps.factors.getDeviceKey(push.config.credentialSid)).toMatchObject({
       factorSid: push.sid,

@@ -1,27 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createFactor } from '../../shared/app/factors';
-import { secretSealer } from '../../shared/crypto';
 import { newEntity } from '../../shared/domain/entity';
 import type { PushFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
-import { serviceStore, entityStore, factorStore } from '../../shared/store';
+import { testDeps } from '../support/deps';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
-const services = serviceStore();
-const entities = entityStore();
-const factors = factorStore();
-const deps = {
-  services: serviceStore(),
-  entities: entityStore(),
-  factors: factorStore(),
-  sealer: secretSealer(),
-};
+const deps = testDeps();
+const { services, entities, factors } = deps;
 
 const pushFactor = (accountSid: string, serviceSid: string, identity: string) =>
   createFactor(
     deps,
+    { kind: 'account', accountSid },
     {
-      accountSid,
       serviceSid,
       identity,
       friendlyName: 'Pixel',
@@ -29,7 +21,6 @@ const pushFactor = (accountSid: string, serviceSid: string, identity: string) =>
       publicKey: deviceKey().publicKey,
       config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
     },
-    new Date(),
   );
 
 describe('stores on DynamoDB Local', () => {
@@ -44,14 +35,14 @@ describe('stores on DynamoDB Local', () => {
     const first = await services.list(accountSid, { pageSize: 3 });
     expect(first.items.map((s) => s.sid)).toEqual(created.slice(0, 3));
     expect(first.previous).toBeUndefined();
-    const second = await services.list(accountSid, { pageSize: 3, ...first.next });
+    const second = await services.list(accountSid, { pageSize: 3, token: first.next });
     expect(second.items.map((s) => s.sid)).toEqual(created.slice(3, 6));
-    const third = await services.list(accountSid, { pageSize: 3, ...second.next });
+    const third = await services.list(accountSid, { pageSize: 3, token: second.next });
     expect(third.items.map((s) => s.sid)).toEqual(created.slice(6));
     expect(third.next).toBeUndefined();
-    const back = await services.list(accountSid, { pageSize: 3, ...third.previous });
+    const back = await services.list(accountSid, { pageSize: 3, token: third.previous });
     expect(back.items.map((s) => s.sid)).toEqual(created.slice(3, 6));
-    const start = await services.list(accountSid, { pageSize: 3, ...back.previous });
+    const start = await services.list(accountSid, { pageSize: 3, token: back.previous });
     expect(start.items.map((s) => s.sid)).toEqual(created.slice(0, 3));
     expect(start.previous).toBeUndefined();
   });

@@ -1,11 +1,11 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { newAccount } from '../../shared/domain/credentials';
-import { accountStore } from '../../shared/store';
+import { testDeps } from './deps';
 
 /** A fresh account in the test table, with its auth token. */
 export async function createAccount() {
   const { account, authToken } = newAccount(new Date());
-  await accountStore().putAccount(account);
+  await testDeps().accounts.putAccount(account);
   return { sid: account.sid, authToken };
 }
 

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEventSink } from '../../infra/local/event-sink';
 import { startStreamPump } from '../../infra/local/stream-pump';
+import { build as buildStreamHandler } from '../../functions/stream/handler';
+import type { Config } from '../../shared/config';
+import { testDeps } from './deps';
 
 /** An event as the sink writes it: EventBridge's envelope. */
 export type BusEvent = {
@@ -22,19 +25,16 @@ export type BusEvent = {
  * EventBridge sink → a JSONL file in a temp dir. Start it before the writes to watch: the table is shared
  * by the whole run, so the pump starts at LATEST (and also handles other test files' records meanwhile).
  */
-export async function startPipeline() {
+export async function startPipeline(settings: Partial<Config> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'verify-events-'));
   const file = join(dir, 'events.jsonl');
   const sink = await startEventSink({ file, log: () => {} });
-  Object.assign(process.env, {
-    EVENT_BUS_NAME: 'test',
-    EVENTBRIDGE_ENDPOINT: sink.endpoint,
-    LOCAL_EVENTS_FILE: file,
-  });
+  const deps = testDeps({ ...settings, eventBusName: 'test', eventBridgeEndpoint: sink.endpoint });
   const pump = await startStreamPump({
-    endpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
+    endpoint: deps.config.dynamodbEndpoint!,
+    tableName: deps.config.tableName!,
     fromLatest: true,
+    handler: buildStreamHandler(deps),
   });
 
   const events = (): BusEvent[] =>
@@ -62,6 +62,8 @@ export async function startPipeline() {
 
   return {
     file,
+    /** The local EventBridge endpoint. */
+    endpoint: sink.endpoint,
     events,
     waitForEvents,
     stop: async () => {

@@ -1,13 +1,21 @@
 import twilio from 'twilio';
+import { freePort } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
+import type { Config } from '../../shared/config';
+import { testDeps } from './deps';
 import { createAccount } from './fixtures';
 
-/** The local server (the same one `npm start` runs) on a free port, against the test DynamoDB Local. */
-export async function startTestServer() {
-  const server = createLocalServer();
-  const url = await listen(server, 0);
-  process.env.PUBLIC_BASE_URL = url;
-  return { url, close: () => new Promise<void>((done) => server.close(() => done())) };
+/**
+ * The local server (the same one `npm start` runs) on a free port, against the test DynamoDB Local, with
+ * the test worker's configuration (`settings` override values; the public base URL is the server's own).
+ */
+export async function startTestServer(settings: Partial<Config> = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const deps = testDeps({ publicBaseUrl: url, ...settings });
+  const server = createLocalServer(deps);
+  await listen(server, port);
+  return { url, deps, close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 /** The official twilio-node client pointed at our server, for a fresh account. */

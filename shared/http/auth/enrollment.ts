@@ -1,17 +1,16 @@
 import { accessTokenExpired, accessTokenSid } from '../../domain/access-token';
 import { secretMatches } from '../../domain/credentials';
-import { accessTokenStore } from '../../store';
-import type { Authenticator } from '.';
+import type { AuthenticatorKind } from '.';
 
 /**
  * The enrollment token a backend got from `POST …/AccessTokens`, sent by the SDKs as `token:<token>` when
  * they create a push factor. Never remembered: it is spent in the transaction that creates the factor
  * (single use; a refused creation does not spend it).
  */
-export const enrollmentCredentials: Authenticator = {
+export const enrollmentCredentials: AuthenticatorKind = ({ accessTokens }) => ({
   accepts: ({ username, password }) => username === 'token' && accessTokenSid(password) !== undefined,
   async verify({ password }, now) {
-    const token = await accessTokenStore().get(accessTokenSid(password)!);
+    const token = await accessTokens.get(accessTokenSid(password)!);
     if (!token || !secretMatches(password, token.tokenHash) || token.used || accessTokenExpired(token, now)) {
       return undefined;
     }
@@ -21,4 +20,4 @@ export const enrollmentCredentials: Authenticator = {
       rememberUntil: 0,
     };
   },
-};
+});

@@ -96,18 +96,23 @@ describe('service handlers', () => {
   });
 
   it('answers wrong credentials with 401, 20003 and WWW-Authenticate, before touching data', async () => {
-    const response = await fetchService(
-      apiEvent({
-        method: 'GET',
-        path: `/v2/Services/VA${'0'.repeat(32)}`,
-        auth: { ...auth, password: 'wrong' },
-      }),
-      lambdaContext,
-    );
-    expect(response.statusCode).toBe(401);
-    expect(response.headers?.['WWW-Authenticate']).toMatch(/^Basic /);
-    expect(JSON.parse(response.body).code).toBe(20003);
+    const fetchWith = (password: string) =>
+      fetchService(
+        apiEvent({ method: 'GET', path: `/v2/Services/VA${'0'.repeat(32)}`, auth: { ...auth, password } }),
+        lambdaContext,
+      );
+    // A token that is not 32 hex digits cannot be right: refused without a read.
+    const malformed = await fetchWith('wrong');
+    expect(malformed.statusCode).toBe(401);
+    expect(malformed.headers?.['WWW-Authenticate']).toMatch(/^Basic /);
+    expect(JSON.parse(malformed.body).code).toBe(20003);
+    expect(ddb.commandCalls(GetCommand)).toHaveLength(0);
+    // A well-formed wrong token costs one read; the refusal is remembered, so repeating it costs none.
+    for (let i = 0; i < 3; i++) expect((await fetchWith('0'.repeat(32))).statusCode).toBe(401);
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+    // The right token is not affected by the remembered refusal of a wrong one.
+    ddb.on(GetCommand, { Key: Keys.service(account.sid, `VA${'0'.repeat(32)}`) }).resolves({});
+    expect((await fetchWith(authToken)).statusCode).toBe(404);
   });
 
   it('looks credentials up once and then serves warm requests from its cache', async () => {

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../shared/domain/errors';
+import { DomainError } from '../../../shared/domain/errors';
+import { twilioError } from '../../../shared/http/errors';
 import { parseForm } from '../../../shared/http/form';
 import {
   boolean,
@@ -27,7 +28,10 @@ const failure = (body: string) => {
   try {
     parseParams(parseForm(body), fields);
   } catch (error) {
-    if (error instanceof ApiError) return { status: error.status, code: error.code, message: error.message };
+    if (error instanceof DomainError) {
+      const { status, code, message } = twilioError(error);
+      return { status, code, message };
+    }
     throw error;
   }
   throw new Error('expected a failure');

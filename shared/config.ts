@@ -1,0 +1,117 @@
+import * as z from 'zod/mini';
+
+/**
+ * Every setting a function or `npm start` reads, with its environment variable. The CDK stack sets the
+ * variables by these names, so a name is written once. Parsed once per process (`loadConfig`): a bad value
+ * fails the cold start with a message naming the variable, instead of becoming `NaN` somewhere later.
+ */
+export const ENV = {
+  tableName: 'TABLE_NAME',
+  dynamodbEndpoint: 'DYNAMODB_ENDPOINT',
+  kmsKeyId: 'KMS_KEY_ID',
+  localMasterKeyFile: 'LOCAL_MASTER_KEY_FILE',
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  allowedOrigins: 'ALLOWED_ORIGINS',
+  challengeRetentionDays: 'CHALLENGE_RETENTION_DAYS',
+  credentialCacheTtlMs: 'CREDENTIAL_CACHE_TTL_MS',
+  accountRateLimit: 'ACCOUNT_RATE_LIMIT',
+  eventsIncludePii: 'EVENTS_INCLUDE_PII',
+  eventBusName: 'EVENT_BUS_NAME',
+  eventBridgeEndpoint: 'EVENTBRIDGE_ENDPOINT',
+} as const;
+
+export type Setting = keyof typeof ENV;
+
+const optionalText = () => z.optional(z.string().check(z.minLength(1, 'must not be empty')));
+
+const wholeNumber = (min: number, max: number, fallback: number) => {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z
+    .pipe(z._default(z.string().check(z.regex(/^\d{1,9}$/, message)), String(fallback)), z.transform(Number))
+    .check(z.refine((n: number) => n >= min && n <= max, message));
+};
+
+const url = () =>
+  z.optional(
+    z.string().check(
+      z.refine((value: string) => {
+        try {
+          return ['http:', 'https:'].includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      }, 'must be an absolute http(s) URL'),
+    ),
+  );
+
+const schema = z.object({
+  tableName: optionalText(),
+  dynamodbEndpoint: url(),
+  kmsKeyId: optionalText(),
+  localMasterKeyFile: optionalText(),
+  /** Base of every URL in responses; by default derived from each request. */
+  publicBaseUrl: z.pipe(
+    url(),
+    z.transform((value: string | undefined) => value?.replace(/\/+$/, '')),
+  ),
+  /** CORS: a comma-separated list of origins, or `*`. */
+  allowedOrigins: z.pipe(
+    z._default(z.string(), '*'),
+    z.transform((value: string) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    ),
+  ),
+  challengeRetentionDays: wholeNumber(1, 3650, 30),
+  /** How long a warm function trusts a verified credential (account, API key or device) without a read. */
+  credentialCacheTtlMs: wholeNumber(0, 60_000, 5_000),
+  /** Requests per second one warm function instance accepts per account (0: no limit). */
+  accountRateLimit: wholeNumber(0, 100_000, 100),
+  eventsIncludePii: z.pipe(
+    z._default(z.string().check(z.regex(/^(true|false)$/, 'must be true or false')), 'true'),
+    z.transform((value: string) => value === 'true'),
+  ),
+  eventBusName: optionalText(),
+  eventBridgeEndpoint: url(),
+});
+
+export type Config = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the settings from an environment (`process.env` by default); throws a ConfigError naming each bad one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [field, variable] of Object.entries(ENV)) {
+    const value = env[variable];
+    if (value !== undefined && value !== '') input[field] = value;
+  }
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = ENV[String(issue.path[0]) as Setting] ?? String(issue.path[0]);
+    return `${variable} ${issue.message} (got ${JSON.stringify(input[String(issue.path[0])])})`;
+  });
+  throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+}
+
+/** A setting a component cannot work without. */
+export function required<K extends Setting>(config: Config, setting: K): NonNullable<Config[K]> {
+  const value = config[setting];
+  if (value === undefined || value === null) throw new ConfigError(`${ENV[setting]} is not set`);
+  return value as NonNullable<Config[K]>;
+}
+
+/** Settings as environment variables, for the CDK stack and child processes. */
+export function toEnvironment(settings: Partial<Record<Setting, string | number | boolean | string[]>>) {
+  const environment: Record<string, string> = {};
+  for (const [setting, value] of Object.entries(settings)) {
+    if (value === undefined) continue;
+    environment[ENV[setting as Setting]] = Array.isArray(value) ? value.join(',') : String(value);
+  }
+  return environment;
+}

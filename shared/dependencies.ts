@@ -1,0 +1,89 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
+  AccessTokenStore,
+  AccountStore,
+  ChallengeStore,
+  EntityStore,
+  FactorStore,
+  SecretSealer,
+  ServiceStore,
+} from './app/ports';
+import { loadConfig, required, type Config } from './config';
+import { keyProvider } from './crypto/key-providers';
+import { EnvelopeSealer } from './crypto/secret-sealer';
+import { DynamoAccessTokenStore } from './store/access-tokens';
+import { DynamoAccountStore } from './store/accounts';
+import { DynamoChallengeStore } from './store/challenges';
+import { DynamoEntityStore } from './store/entities';
+import { DynamoFactorStore } from './store/factors';
+import { DynamoServiceStore } from './store/services';
+
+/**
+ * Everything a function works with, built in this one place from the configuration. Members are created on
+ * first use, so a function that never touches a store or the sealer never builds it (nor its clients).
+ * Handlers get it as an argument: on Lambda from `fromEnvironment`, locally from the runtime, in tests with
+ * whatever overrides a test needs (another clock, an in-memory store).
+ */
+export interface Dependencies {
+  readonly config: Config;
+  readonly now: () => Date;
+  readonly db: DynamoDBDocumentClient;
+  readonly accounts: AccountStore;
+  readonly services: ServiceStore;
+  readonly entities: EntityStore;
+  readonly factors: FactorStore;
+  readonly challenges: ChallengeStore;
+  readonly accessTokens: AccessTokenStore;
+  readonly sealer: SecretSealer;
+}
+
+export function documentClient(config: Config): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+}
+
+type Factories = { [K in keyof Dependencies]: (deps: Dependencies) => Dependencies[K] };
+
+const FACTORIES: Omit<Factories, 'config'> = {
+  now: () => () => new Date(),
+  db: ({ config }) => documentClient(config),
+  accounts: ({ db, config }) => new DynamoAccountStore(db, required(config, 'tableName')),
+  services: ({ db, config }) => new DynamoServiceStore(db, required(config, 'tableName')),
+  entities: ({ db, config }) => new DynamoEntityStore(db, required(config, 'tableName')),
+  factors: ({ db, config }) => new DynamoFactorStore(db, required(config, 'tableName')),
+  challenges: ({ db, config }) =>
+    new DynamoChallengeStore(db, required(config, 'tableName'), config.challengeRetentionDays),
+  accessTokens: ({ db, config }) => new DynamoAccessTokenStore(db, required(config, 'tableName')),
+  sealer: ({ config }) => new EnvelopeSealer(keyProvider(config)),
+};
+
+/** The dependencies for `config`; `overrides` replace members (tests: a fixed clock, a fake store). */
+export function dependencies(config: Config, overrides: Partial<Omit<Dependencies, 'config'>> = {}) {
+  const built: { -readonly [K in keyof Dependencies]?: Dependencies[K] } = { ...overrides, config };
+  const deps = {} as Dependencies;
+  for (const name of Object.keys(FACTORIES) as (keyof typeof FACTORIES)[]) {
+    Object.defineProperty(deps, name, {
+      enumerable: true,
+      get: () => (built[name] ??= FACTORIES[name](deps) as never),
+    });
+  }
+  Object.defineProperty(deps, 'config', { enumerable: true, value: config });
+  return deps;
+}
+
+/**
+ * A Lambda handler from a function's `build`: the configuration is read from the environment and the
+ * dependencies built once per instance. On Lambda that happens during the init phase, so a bad setting
+ * fails the cold start with a clear message; elsewhere (tests importing `handler`) on first call.
+ */
+export function fromEnvironment<E, C, R>(
+  build: (deps: Dependencies) => (event: E, context: C) => Promise<R>,
+) {
+  let handler: ((event: E, context: C) => Promise<R>) | undefined;
+  const get = () => (handler ??= build(dependencies(loadConfig())));
+  if (process.env.AWS_LAMBDA_FUNCTION_NAME) get();
+  return (event: E, context: C) => get()(event, context);
+}

@@ -1,0 +1,21 @@
+import { loadConfig, type Config } from '../../shared/config';
+import { dependencies, type Dependencies } from '../../shared/dependencies';
+import { DomainError } from '../../shared/domain/errors';
+import { twilioError } from '../../shared/http/errors';
+
+let shared: Dependencies | undefined;
+
+/**
+ * The dependencies the functions would build from this test worker's environment (test/support/env.ts):
+ * the test table on DynamoDB Local and the local key file. `settings` override configuration values.
+ */
+export function testDeps(settings: Partial<Config> = {}, overrides: Parameters<typeof dependencies>[1] = {}) {
+  if (Object.keys(settings).length === 0 && Object.keys(overrides).length === 0) {
+    return (shared ??= dependencies(loadConfig()));
+  }
+  return dependencies({ ...loadConfig(), ...settings }, overrides);
+}
+
+/** The Twilio error code a failed use case would answer with, or undefined when it did not fail so. */
+export const twilioCode = (error: unknown) =>
+  error instanceof DomainError ? twilioError(error).code : undefined;
