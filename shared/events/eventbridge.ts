@@ -1,13 +1,12 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { EventPublisher } from '../app/ports';
 import { required, type Config } from '../config';
+import { retry } from '../retry';
 import { EVENT_SOURCE, type DomainEvent } from '../domain/events';
 
 export const MAX_ENTRIES_PER_CALL = 10;
 const ATTEMPTS = 4;
 const BASE_DELAY_MS = 50;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * PutEvents with EventBridge's partial failures handled: a call can succeed while some of its entries
@@ -18,15 +17,15 @@ export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly busName: string,
-    private readonly wait: (ms: number) => Promise<unknown> = sleep,
+    private readonly wait?: (ms: number) => Promise<unknown>,
   ) {}
 
   async publish(events: DomainEvent[]): Promise<number[]> {
     if (events.length > MAX_ENTRIES_PER_CALL)
       throw new Error(`At most ${MAX_ENTRIES_PER_CALL} events per call`);
     let pending = events.map((_, index) => index);
-    for (let attempt = 0; attempt < ATTEMPTS && pending.length > 0; attempt++) {
-      if (attempt > 0) await this.wait(BASE_DELAY_MS * 2 ** attempt * (0.5 + Math.random()));
+    if (pending.length === 0) return pending;
+    await retry({ attempts: ATTEMPTS, baseDelayMs: BASE_DELAY_MS, wait: this.wait }, async (attempt) => {
       try {
         const result = await this.client.send(
           new PutEventsCommand({ Entries: pending.map((index) => this.entry(events[index]!)) }),
@@ -38,7 +37,8 @@ export class EventBridgePublisher implements EventPublisher {
           JSON.stringify({ level: 'WARN', message: 'PutEvents failed', error: String(error), attempt }),
         );
       }
-    }
+      return pending.length === 0;
+    });
     return pending;
   }
 

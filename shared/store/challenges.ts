@@ -1,15 +1,9 @@
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
 import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
-import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
+import { isConditionFailure, transact, type Labelled } from './conditions';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
@@ -38,7 +32,8 @@ const item = (challenge: Challenge, retentionSeconds: number) => ({
 });
 
 /** Moves a factor's last accepted TOTP step forward, only forward: the replay guard. */
-const acceptStep = (table: string, factor: Factor, step: number) => ({
+const acceptStep = (table: string, factor: Factor, step: number): Labelled<'factor'> => ({
+  label: 'factor',
   Update: {
     TableName: table,
     Key: Keys.factor(factor.accountSid, factor.serviceSid, factor.identity, factor.sid),
@@ -103,18 +98,13 @@ export class DynamoChallengeStore implements ChallengeStore {
       await this.ddb.send(new PutCommand(put));
       return 'created' as const;
     }
-    try {
-      await sendTransaction(
-        this.ddb,
-        new TransactWriteCommand({
-          TransactItems: [{ Put: put }, acceptStep(this.table, accepted.factor, accepted.step)],
-        }),
-      );
-      return 'created' as const;
-    } catch (error) {
-      if (cancellationReasons(error)?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
-      throw error;
-    }
+    const outcome = await transact(this.ddb, [
+      { label: 'challenge', Put: put },
+      acceptStep(this.table, accepted.factor, accepted.step),
+    ]);
+    if (outcome.ok) return 'created' as const;
+    if (outcome.failed.has('factor')) return 'replayed' as const;
+    throw new Error('Challenge creation refused: its SID exists');
   }
 
   /**
@@ -147,23 +137,19 @@ export class DynamoChallengeStore implements ChallengeStore {
         ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
       },
     };
+    if (accepted) {
+      const outcome = await transact(this.ddb, [
+        { label: 'challenge', Update: update },
+        acceptStep(this.table, accepted.factor, accepted.step),
+      ]);
+      if (outcome.ok) return 'answered' as const;
+      return outcome.failed.has('challenge') ? ('conflict' as const) : ('replayed' as const);
+    }
     try {
-      if (accepted) {
-        await sendTransaction(
-          this.ddb,
-          new TransactWriteCommand({
-            TransactItems: [{ Update: update }, acceptStep(this.table, accepted.factor, accepted.step)],
-          }),
-        );
-      } else {
-        await this.ddb.send(new UpdateCommand(update));
-      }
+      await this.ddb.send(new UpdateCommand(update));
       return 'answered' as const;
     } catch (error) {
       if (isConditionFailure(error)) return 'conflict' as const;
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed') return 'conflict' as const;
-      if (reasons?.[1] === 'ConditionalCheckFailed') return 'replayed' as const;
       throw error;
     }
   }

@@ -1,13 +1,8 @@
-import {
-  DeleteCommand,
-  GetCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { EntityStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
 import { deleteKeys, partitionItems } from './batch';
-import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
+import { Condition, isConditionFailure, transact } from './conditions';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
 
@@ -24,35 +19,22 @@ export class DynamoEntityStore implements EntityStore {
   ) {}
 
   async create(entity: Entity) {
-    try {
-      await sendTransaction(
-        this.ddb,
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.table,
-                Key: Keys.service(entity.accountSid, entity.serviceSid),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: entityItem(entity),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-      return 'created' as const;
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed') return 'no-service' as const;
-      if (reasons?.[1] === 'ConditionalCheckFailed') return 'exists' as const;
-      throw error;
-    }
+    const outcome = await transact(this.ddb, [
+      {
+        label: 'service',
+        ConditionCheck: {
+          TableName: this.table,
+          Key: Keys.service(entity.accountSid, entity.serviceSid),
+          ConditionExpression: Condition.exists,
+        },
+      },
+      {
+        label: 'entity',
+        Put: { TableName: this.table, Item: entityItem(entity), ConditionExpression: Condition.absent },
+      },
+    ]);
+    if (outcome.ok) return 'created' as const;
+    return outcome.failed.has('service') ? ('no-service' as const) : ('exists' as const);
   }
 
   async get(accountSid: string, serviceSid: string, identity: string) {

@@ -1,7 +1,6 @@
 import {
   BatchGetCommand,
   GetCommand,
-  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -15,11 +14,15 @@ import {
 } from '../domain/factor';
 import type { Service } from '../domain/service';
 import { formatDate } from '../domain/time';
+import { retry } from '../retry';
 import { deleteKeys } from './batch';
-import { cancellationReasons, isConditionFailure, sendTransaction } from './conditions';
+import { Condition, isConditionFailure, transact, type Labelled } from './conditions';
 import { entityItem } from './entities';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
+
+/** BatchGetItem's unprocessed keys are asked for again, with backoff. */
+const UNPROCESSED_RETRY = { attempts: 5, baseDelayMs: 20 };
 
 const factorKey = (f: Pick<Factor, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
   Keys.factor(f.accountSid, f.serviceSid, f.identity, f.sid);
@@ -34,80 +37,75 @@ export class DynamoFactorStore implements FactorStore {
     const TableName = this.table;
     const isPush = factor.factorType === 'push';
     const entityKey = Keys.entity(entity.accountSid, entity.serviceSid, entity.identity);
-    const entityWrite = entityIsNew
-      ? {
-          Put: {
-            TableName,
-            Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        }
-      : {
-          Update: {
-            TableName,
-            Key: entityKey,
-            UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
-            ConditionExpression: isPush
-              ? 'sid = :sid AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
-              : 'sid = :sid',
-            ExpressionAttributeValues: isPush
-              ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
-              : { ':sid': entity.sid },
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-          },
-        };
-    try {
-      await sendTransaction(
-        this.ddb,
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName,
-                Key: Keys.service(entity.accountSid, entity.serviceSid),
-                ConditionExpression: 'attribute_exists(pk)',
-              },
+    const items: Labelled<'service' | 'entity' | 'factor' | 'credential' | 'accessToken'>[] = [
+      {
+        label: 'service',
+        ConditionCheck: {
+          TableName,
+          Key: Keys.service(entity.accountSid, entity.serviceSid),
+          ConditionExpression: Condition.exists,
+        },
+      },
+      entityIsNew
+        ? {
+            label: 'entity',
+            Put: {
+              TableName,
+              Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
+              ConditionExpression: Condition.absent,
             },
-            entityWrite,
-            {
-              Put: {
-                TableName,
-                Item: { ...factorKey(factor), type: 'factor', ...factor },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+          }
+        : {
+            label: 'entity',
+            Update: {
+              TableName,
+              Key: entityKey,
+              UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
+              ConditionExpression: isPush
+                ? 'sid = :sid AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
+                : 'sid = :sid',
+              ExpressionAttributeValues: isPush
+                ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
+                : { ':sid': entity.sid },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
-            ...(factor.factorType === 'push' ? [{ Put: { TableName, Item: credentialItem(factor) } }] : []),
-            // An enrollment token is spent with the factor it creates, in the same transaction: used once,
-            // and not at all when the factor is refused.
-            ...(accessTokenSid
-              ? [
-                  {
-                    Update: {
-                      TableName,
-                      Key: Keys.accessToken(accessTokenSid),
-                      UpdateExpression: 'SET used = :true',
-                      ConditionExpression: 'used = :false',
-                      ExpressionAttributeValues: { ':true': true, ':false': false },
-                    },
-                  },
-                ]
-              : []),
-          ],
-        }),
-      );
-      return 'created' as const;
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (accessTokenSid && reasons?.at(-1) === 'ConditionalCheckFailed') return 'token-used' as const;
-      if (reasons?.[0] === 'ConditionalCheckFailed') return 'no-service' as const;
-      if (reasons?.[1] === 'ConditionalCheckFailed') {
-        // The limit is the reason only if the entity we read is still the one there.
-        const current = (error as { CancellationReasons?: { Item?: Record<string, unknown> }[] })
-          .CancellationReasons?.[1]?.Item;
-        return !entityIsNew && isPush && sidOf(current) === entity.sid ? 'push-limit' : 'entity-changed';
-      }
-      throw error;
+          },
+      {
+        label: 'factor',
+        Put: {
+          TableName,
+          Item: { ...factorKey(factor), type: 'factor', ...factor },
+          ConditionExpression: Condition.absent,
+        },
+      },
+    ];
+    if (factor.factorType === 'push') {
+      items.push({ label: 'credential', Put: { TableName, Item: credentialItem(factor) } });
     }
+    // An enrollment token is spent with the factor it creates, in the same transaction: used once, and
+    // not at all when the factor is refused.
+    if (accessTokenSid) {
+      items.push({
+        label: 'accessToken',
+        Update: {
+          TableName,
+          Key: Keys.accessToken(accessTokenSid),
+          UpdateExpression: 'SET used = :true',
+          ConditionExpression: 'used = :false',
+          ExpressionAttributeValues: { ':true': true, ':false': false },
+        },
+      });
+    }
+    const outcome = await transact(this.ddb, items);
+    if (outcome.ok) return 'created' as const;
+    if (outcome.failed.has('accessToken')) return 'token-used' as const;
+    if (outcome.failed.has('service')) return 'no-service' as const;
+    if (outcome.failed.has('entity')) {
+      // The limit is the reason only if the entity we read is still the one there.
+      const current = outcome.current.entity;
+      return !entityIsNew && isPush && current?.sid === entity.sid ? 'push-limit' : 'entity-changed';
+    }
+    throw new Error(`Factor creation refused by ${[...outcome.failed].join(', ')}`);
   }
 
   async get(accountSid: string, serviceSid: string, identity: string, sid: string) {
@@ -205,50 +203,41 @@ export class DynamoFactorStore implements FactorStore {
   async delete(factor: Factor) {
     const TableName = this.table;
     const entityKey = Keys.entity(factor.accountSid, factor.serviceSid, factor.identity);
-    try {
-      await sendTransaction(
-        this.ddb,
-        new TransactWriteCommand({
-          TransactItems: [
-            { Delete: { TableName, Key: factorKey(factor), ConditionExpression: 'attribute_exists(pk)' } },
-            ...(factor.factorType === 'push'
-              ? [
-                  { Delete: { TableName, Key: Keys.credential(factor.config.credentialSid) } },
-                  {
-                    Update: {
-                      TableName,
-                      Key: entityKey,
-                      UpdateExpression: 'ADD pushFactorCount :minusOne',
-                      ConditionExpression: 'attribute_exists(pk)',
-                      ExpressionAttributeValues: { ':minusOne': -1 },
-                    },
-                  },
-                ]
-              : []),
-          ],
-        }),
+    const items: Labelled<'factor' | 'credential' | 'entity'>[] = [
+      {
+        label: 'factor',
+        Delete: { TableName, Key: factorKey(factor), ConditionExpression: Condition.exists },
+      },
+    ];
+    if (factor.factorType === 'push') {
+      items.push(
+        { label: 'credential', Delete: { TableName, Key: Keys.credential(factor.config.credentialSid) } },
+        {
+          label: 'entity',
+          Update: {
+            TableName,
+            Key: entityKey,
+            UpdateExpression: 'ADD pushFactorCount :minusOne',
+            ConditionExpression: Condition.exists,
+            ExpressionAttributeValues: { ':minusOne': -1 },
+          },
+        },
       );
-      return true;
-    } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons?.[0] === 'ConditionalCheckFailed') return false;
-      if (reasons?.[2] !== 'ConditionalCheckFailed' || factor.factorType !== 'push') throw error;
-      // The entity is being deleted; there is no count to keep, only the factor and its key to remove.
-      await deleteKeys(this.ddb, TableName, [
-        factorKey(factor),
-        Keys.credential(factor.config.credentialSid),
-      ]);
-      return true;
     }
+    const outcome = await transact(this.ddb, items);
+    if (outcome.ok) return true;
+    if (outcome.failed.has('factor')) return false;
+    if (factor.factorType !== 'push') throw new Error('Factor deletion refused');
+    // The entity is being deleted; there is no count to keep, only the factor and its key to remove.
+    await deleteKeys(this.ddb, TableName, [factorKey(factor), Keys.credential(factor.config.credentialSid)]);
+    return true;
   }
 
   async getWithService(accountSid: string, serviceSid: string, identity: string, sid: string) {
     const factorKey = Keys.factor(accountSid, serviceSid, identity, sid);
     let keys: Record<string, unknown>[] = [factorKey, Keys.service(accountSid, serviceSid)];
     const found: { factor?: Factor; service?: Service } = {};
-    for (let round = 0; keys.length > 0; round++) {
-      if (round > 0) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
-      if (round === 5) throw new Error('DynamoDB left keys unprocessed five times');
+    const done = await retry(UNPROCESSED_RETRY, async () => {
       const result = await this.ddb.send(
         new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
       );
@@ -257,7 +246,9 @@ export class DynamoFactorStore implements FactorStore {
         else found.service = record<Service>(item);
       }
       keys = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
-    }
+      return keys.length === 0;
+    });
+    if (!done) throw new Error('DynamoDB left keys unprocessed five times');
     return found;
   }
 
@@ -267,12 +258,6 @@ export class DynamoFactorStore implements FactorStore {
     );
     return Item && record<DeviceKey>(Item);
   }
-}
-
-/** The `sid` of an item returned with a cancelled transaction (it may arrive not yet unmarshalled). */
-function sidOf(item: Record<string, unknown> | undefined): string | undefined {
-  const sid = item?.sid as string | { S?: string } | undefined;
-  return typeof sid === 'string' ? sid : sid?.S;
 }
 
 /** What device authentication needs, found by the JWT `kid` in one read; deleted with the factor. */
