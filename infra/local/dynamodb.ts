@@ -96,7 +96,8 @@ export async function startDynamoDbLocal(
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  const deadline = Date.now() + 15_000;
+  // A JVM starting on a busy 2-core machine can take a while; give up after a minute.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}));

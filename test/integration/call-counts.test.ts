@@ -11,28 +11,36 @@ import { startTestServer, twilioFor } from '../support/server';
  * sends (`GetItemCommand` for a `GetCommand`, `TransactWriteItemsCommand` for a `TransactWriteCommand`, …).
  */
 const calls: string[] = [];
+/** When each call started and ended, in order: shows which calls ran at the same time. */
+const timeline: string[] = [];
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => {
   server = await startTestServer();
   server.deps.db.middlewareStack.add(
     (next, context) => async (args) => {
-      calls.push(context.commandName ?? 'unknown');
-      return next(args);
+      const name = context.commandName ?? 'unknown';
+      calls.push(name);
+      timeline.push(`start ${name}`);
+      try {
+        return await next(args);
+      } finally {
+        timeline.push(`end ${name}`);
+      }
     },
     { step: 'initialize', name: 'countCalls' },
   );
 });
+afterAll(() => server?.close());
 
 /** The DynamoDB calls `run` makes, in order; the credential cache must already be warm. */
 async function callsOf(run: () => Promise<unknown>): Promise<string[]> {
   calls.length = 0;
+  timeline.length = 0;
   await run();
   return calls.splice(0);
 }
 
 const sorted = (names: string[]) => [...names].sort();
-
-afterAll(() => server?.close());
 
 /** A backend and an entity with a verified TOTP factor; its current step is used up by the verification. */
 async function verifiedTotp() {
@@ -104,6 +112,8 @@ describe('DynamoDB calls per operation, warm', () => {
     expect(status).toBe(200);
     expect((await entity.challenges(challenge.sid).fetch()).status).toBe('approved');
     expect(sorted(names)).toEqual(['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+    // The device knows its factor: both reads are sent before either answers.
+    expect(timeline.slice(0, 2)).toEqual(['start GetItemCommand', 'start GetItemCommand']);
   });
 
   it('answer a TOTP challenge with a right code: two GetItem and one TransactWriteItems', async () => {
