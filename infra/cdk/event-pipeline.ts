@@ -9,6 +9,8 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { EVENT_SOURCE } from '../../shared/domain/events';
 import { STREAM_FILTER_PATTERNS, STREAM_HANDLER } from '../../shared/events/filters';
+import type { Access } from '../../shared/http/routes';
+import { grantAccess } from './access';
 import { ApiFunction } from './api-function';
 
 export interface EventPipelineProps {
@@ -19,6 +21,12 @@ export interface EventPipelineProps {
   /** Whether events carry identities, details and metadata. Default: true. */
   includePii?: boolean;
 }
+
+/**
+ * The stream handler writes expiry timers (PutItem) and marks challenges expired (UpdateItem), conditionally
+ * on other items (ConditionCheckItem).
+ */
+export const STREAM_HANDLER_ACCESS: Access = { table: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] };
 
 /** Encrypted, TLS-only, and keeps messages for the longest SQS allows. */
 const queueDefaults: QueueProps = {
@@ -52,8 +60,8 @@ export class EventPipeline extends Construct {
       },
     });
     eventBus.grantPutEventsTo(this.streamHandler);
-    // It writes expiry timers and marks challenges expired; stream read permissions come with the event source.
-    table.grant(this.streamHandler, 'dynamodb:PutItem', 'dynamodb:UpdateItem');
+    // Stream read permissions come with the event source.
+    grantAccess(this.streamHandler, STREAM_HANDLER_ACCESS, table);
 
     this.streamFailures = new Queue(this, 'StreamFailures', queueDefaults);
     this.streamHandler.addEventSource(

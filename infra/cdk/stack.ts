@@ -13,8 +13,9 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
+import { FALLBACK_HANDLER, ROUTES, usesSecretsKey } from '../../shared/http/routes';
 import { TABLE } from '../../shared/store/table';
+import { grantAccess } from './access';
 import { ApiFunction } from './api-function';
 import { EventPipeline } from './event-pipeline';
 
@@ -90,11 +91,9 @@ export class VerifyStack extends Stack {
       const fn = new ApiFunction(this, route.name, {
         module: route.handler,
         logRetention,
-        environment: route.secrets ? { ...environment, KMS_KEY_ID: secretsKey.keyArn } : environment,
+        environment: usesSecretsKey(route) ? { ...environment, KMS_KEY_ID: secretsKey.keyArn } : environment,
       });
-      if (route.method === 'GET') table.grantReadData(fn);
-      else table.grantReadWriteData(fn);
-      if (route.secrets) secretsKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+      grantAccess(fn, route.access, table, secretsKey);
       api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn));
     }
 

@@ -5,7 +5,8 @@ import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
 import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
-import { ROUTES } from '../../shared/http/routes';
+import { ROUTES, usesSecretsKey } from '../../shared/http/routes';
+import { Keys } from '../../shared/store/keys';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -25,7 +26,6 @@ function synth(props?: VerifyStackProps) {
 const { template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
-const usesSecrets = (route: (typeof ROUTES)[number]) => route.secrets === true;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
 /** The functions behind the API: every function but the stream handler. */
 const apiFunctions = (all: Record<string, Resource>, streamHandlerId: string) =>
@@ -197,36 +197,143 @@ describe('VerifyStack', () => {
     });
   });
 
-  it('gives KMS access and KMS_KEY_ID only to the functions that seal or open TOTP secrets', () => {
-    expect(ROUTES.filter(usesSecrets).map((route) => route.name)).toEqual([
-      'CreateFactor',
-      'UpdateFactor',
-      'CreateChallenge',
-      'UpdateChallenge',
-    ]);
+  it('gives KMS_KEY_ID and the key only to the functions that seal or open TOTP secrets, as each one needs', () => {
+    const kmsOf = (name: string) => actionsOf(name).filter((action) => action.startsWith('kms:'));
+    // Creating a TOTP factor seals its secret; verifying a code opens it.
+    expect(
+      Object.fromEntries(ROUTES.filter(usesSecretsKey).map((route) => [route.name, kmsOf(route.name)])),
+    ).toEqual({
+      CreateFactor: ['kms:GenerateDataKey'],
+      UpdateFactor: ['kms:Decrypt'],
+      CreateChallenge: ['kms:Decrypt'],
+      UpdateChallenge: ['kms:Decrypt'],
+    });
     for (const route of ROUTES) {
       const env = fn(route.name).Environment.Variables;
       expect(env.TABLE_NAME, route.name).toEqual({ Ref: logicalId('Table') });
-      const kms = actionsOf(route.name).filter((action) => action.startsWith('kms:'));
-      if (usesSecrets(route)) {
-        expect(env.KMS_KEY_ID, route.name).toEqual({ 'Fn::GetAtt': [logicalId('SecretsKey'), 'Arn'] });
-        expect(kms.sort(), route.name).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      if (usesSecretsKey(route)) {
+        expect(env.KMS_KEY_ID, route.name).toEqual(getAtt('SecretsKey'));
       } else {
         expect(env.KMS_KEY_ID, route.name).toBeUndefined();
-        expect(kms, route.name).toEqual([]);
+        expect(kmsOf(route.name), route.name).toEqual([]);
       }
     }
   });
 
-  it('lets GET functions only read the table', () => {
+  it('lets the key be used only under the encryption context of TOTP secrets', () => {
+    const kmsStatements = ROUTES.flatMap((route) =>
+      statementsOf(route.name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:'))),
+    );
+    expect(kmsStatements).toHaveLength(4);
+    for (const statement of kmsStatements) {
+      expect(statement).toMatchObject({
+        Effect: 'Allow',
+        Resource: getAtt('SecretsKey'),
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'verify-totp-secret' } },
+      });
+    }
+  });
+
+  it('gives each function exactly the DynamoDB actions its route declares, on the table alone', () => {
+    for (const route of ROUTES) {
+      const statements = statementsOf(route.name).filter((s) =>
+        [s.Action].flat().some((action) => action.startsWith('dynamodb:')),
+      );
+      expect(statements, route.name).toHaveLength(1);
+      expect(statements[0]!.Resource, route.name).toEqual(getAtt('Table'));
+      expect([statements[0]!.Action].flat().sort(), route.name).toEqual(
+        route.access.table.map((action) => `dynamodb:${action}`).sort(),
+      );
+    }
+  });
+
+  it('keeps reads read-only, deletes to the delete routes, and Scan and wildcards to nobody', () => {
+    const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'];
     for (const route of ROUTES) {
       const actions = actionsOf(route.name);
+      // Every route authenticates, and that reads an item.
       expect(actions, route.name).toContain('dynamodb:GetItem');
-      for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-        if (route.method === 'GET') expect(actions, route.name).not.toContain(write);
-        else expect(actions, route.name).toContain(write);
+      expect(actions, route.name).not.toContain('dynamodb:Scan');
+      expect(
+        actions.filter((action) => action.includes('*')),
+        route.name,
+      ).toEqual([]);
+      if (route.method === 'GET') {
+        for (const write of writes) expect(actions, route.name).not.toContain(`dynamodb:${write}`);
+      }
+      if (!['DeleteService', 'DeleteEntity', 'DeleteFactor'].includes(route.name)) {
+        expect(actions, route.name).not.toContain('dynamodb:DeleteItem');
+        expect(actions, route.name).not.toContain('dynamodb:BatchWriteItem');
       }
     }
+    expect(actionsOf('FetchChallenge').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+    ]);
+    // Deletions resume from where they stopped: they mark progress and check what they delete.
+    for (const name of ['DeleteService', 'DeleteEntity']) {
+      expect(
+        actionsOf(name)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+        name,
+      ).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+    }
+    // Creating and answering challenges, and verifying factors, are transactions that check the factor.
+    for (const name of ['CreateChallenge', 'UpdateChallenge', 'UpdateFactor']) {
+      expect(actionsOf(name), name).toContain('dynamodb:ConditionCheckItem');
+    }
+    expect(actionsOf('CreateChallenge')).toContain('dynamodb:BatchGetItem');
+  });
+
+  it('confines functions to the partitions they use, where they declare them', () => {
+    // Every kind of partition a route may name is one the store's keys use.
+    const ids = ['AC1', 'VA1', 'alice', 'YF1'] as const;
+    const prefixes = new Set(
+      Object.values(Keys).flatMap((key) => {
+        const made = (key as (...args: string[]) => unknown)(...ids);
+        const pk = typeof made === 'string' ? made : (made as { pk: string }).pk;
+        return [pk.split('#')[0]!];
+      }),
+    );
+    expect([...prefixes].sort()).toEqual([
+      'ACCESSTOKEN',
+      'ACCOUNT',
+      'APIKEY',
+      'CREDENTIAL',
+      'ENTITY',
+      'SERVICE',
+    ]);
+    const leadingKeys = (name: string) =>
+      statementsOf(name).find((s) => [s.Action].flat()[0]!.startsWith('dynamodb:'))?.Condition;
+    for (const route of ROUTES) {
+      for (const kind of route.access.partitions ?? []) expect(prefixes, route.name).toContain(kind);
+      expect(leadingKeys(route.name), route.name).toEqual(
+        route.access.partitions && {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': route.access.partitions.map((kind) => `${kind}#*`),
+          },
+        },
+      );
+    }
+    expect(statementsOf('FetchService')).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: getAtt('Table'),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'APIKEY#*'] } },
+    });
+    // Only the functions that reach nearly every kind of partition go without the condition.
+    expect(ROUTES.filter((route) => !route.access.partitions).map((route) => route.name)).toEqual([
+      'DeleteService',
+      'DeleteEntity',
+      'CreateFactor',
+    ]);
   });
 
   it('gives the fallback neither table nor key', () => {
@@ -348,8 +455,8 @@ describe('VerifyStack event pipeline', () => {
     });
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      Resource: [getAtt('Table')],
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+      Resource: getAtt('Table'),
     });
     const actions = actionsOf(STREAM_HANDLER);
     for (const action of [
@@ -362,6 +469,7 @@ describe('VerifyStack event pipeline', () => {
     }
     // Writing timers and expiries on the table; the rest is what reading the stream takes.
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
       'dynamodb:DescribeStream',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
