@@ -20,6 +20,8 @@ export interface EventPipelineProps {
   logRetention: RetentionDays;
   /** Whether events carry identities, details and metadata. Default: true. */
   includePii?: boolean;
+  /** How long the bus archive keeps events for replay. */
+  archiveRetentionDays: number;
 }
 
 /**
@@ -105,7 +107,7 @@ export class EventPipeline extends Construct {
     const archive = eventBus.archive('Archive', {
       description: 'Every event this service publishes, for replay',
       eventPattern: { source: [EVENT_SOURCE] },
-      retention: Duration.days(90),
+      retention: Duration.days(props.archiveRetentionDays),
     });
     // Without a key the construct writes KmsKeyIdentifier: "", which some regions reject (aws/aws-cdk#37847);
     // leaving it out means the AWS-owned key.

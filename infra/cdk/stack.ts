@@ -32,6 +32,9 @@ export interface VerifyStackProps extends StackProps {
   challengeRetentionDays?: number;
 }
 
+/** As in shared/store/challenges.ts when CHALLENGE_RETENTION_DAYS is unset (Twilio's PII SLA). */
+export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
+
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
 const errorBody = (code: number, status: number, message: string) =>
   `{"code":${code},"message":${message},"more_info":"https://www.twilio.com/docs/errors/${code}","status":${status}}`;
@@ -50,6 +53,8 @@ export class VerifyStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Retain keeps the table when the stack goes; this also refuses a DeleteTable from anyone.
+      deletionProtection: true,
     });
 
     const eventBus = new EventBus(this, 'Events');
@@ -137,6 +142,8 @@ export class VerifyStack extends Stack {
       eventBus,
       logRetention,
       includePii: props.eventsIncludePii,
+      // Events carry what challenges hold (identities, details): the archive keeps them no longer.
+      archiveRetentionDays: props.challengeRetentionDays ?? DEFAULT_CHALLENGE_RETENTION_DAYS,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });

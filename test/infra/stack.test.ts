@@ -115,6 +115,7 @@ describe('VerifyStack', () => {
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
       },
     });
   });
@@ -518,14 +519,17 @@ describe('VerifyStack event pipeline', () => {
     });
   });
 
-  it('archives every event of the service for 90 days', () => {
+  it('archives every event of the service as long as challenges are kept (30 days by default)', () => {
     template.resourceCountIs('AWS::Events::Archive', 1);
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: getAtt('Events'),
       EventPattern: { source: ['verify-push-totp'] },
-      RetentionDays: 90,
+      RetentionDays: 30,
       // An empty KmsKeyIdentifier (what the construct writes) fails to deploy in some regions.
       KmsKeyIdentifier: Match.absent(),
+    });
+    synth({ challengeRetentionDays: 7 }).template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 7,
     });
   });
 
