@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { FALLBACK_HANDLER, ROUTES, usesSecretsKey } from '../../shared/http/routes';
 import { TABLE } from '../../shared/store/table';
 import { grantAccess } from './access';
+import { ApiFirewall } from './api-firewall';
 import { ApiFunction } from './api-function';
 import { EventPipeline } from './event-pipeline';
 
@@ -30,7 +31,28 @@ export interface VerifyStackProps extends StackProps {
   eventsIncludePii?: boolean;
   /** Days an answered or expired challenge stays readable before DynamoDB's TTL purges it. Default: 30. */
   challengeRetentionDays?: number;
+  /** The stage's steady request rate, per second, across all clients. Default: 1,000. */
+  throttleRateLimit?: number;
+  /** The stage's burst: requests beyond the steady rate it absorbs at once. Default: 2,000. */
+  throttleBurstLimit?: number;
+  /** Whether an AWS WAF web ACL guards the stage with a rate limit per client IP. Default: true. */
+  waf?: boolean;
+  /** Requests one client IP address may send per 5-minute window before WAF answers 429. Default: 10,000. */
+  wafRateLimit?: number;
 }
+
+/**
+ * The stage throttle is the ceiling for everyone together, the WAF limit for one address. 1,000 requests per
+ * second is what real traffic needs with room to spare (each login is a few requests) and stays far below
+ * API Gateway's regional account limit (10,000/s) and what the default Lambda concurrency (1,000) serves at
+ * these functions' tens of milliseconds. 10,000 requests per 5 minutes (about 33/s) lets a busy backend poll
+ * from one address, while it takes 30 addresses at that cap to fill the stage throttle.
+ */
+export const DEFAULT_LIMITS = {
+  throttleRateLimit: 1_000,
+  throttleBurstLimit: 2_000,
+  wafRateLimit: 10_000,
+} as const;
 
 /** As in shared/store/challenges.ts when CHALLENGE_RETENTION_DAYS is unset (Twilio's PII SLA). */
 export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
@@ -73,8 +95,8 @@ export class VerifyStack extends Stack {
       cloudWatchRole: true,
       deployOptions: {
         stageName: 'prod',
-        throttlingRateLimit: 100,
-        throttlingBurstLimit: 200,
+        throttlingRateLimit: props.throttleRateLimit ?? DEFAULT_LIMITS.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit ?? DEFAULT_LIMITS.throttleBurstLimit,
         tracingEnabled: true,
         accessLogDestination: new LogGroupLogDestination(
           new LogGroup(this, 'AccessLogs', { retention: logRetention }),
@@ -136,6 +158,15 @@ export class VerifyStack extends Stack {
       responseHeaders,
       templates: { 'application/json': errorBody(20500, 500, '$context.error.messageString') },
     });
+
+    if (props.waf ?? true) {
+      new ApiFirewall(this, 'Firewall', {
+        stage: api.deploymentStage,
+        rateLimitPer5Minutes: props.wafRateLimit ?? DEFAULT_LIMITS.wafRateLimit,
+        tooManyRequestsBody: errorBody(20429, 429, '"Too Many Requests"'),
+        responseHeaders: allowedOrigins.includes('*') ? { 'Access-Control-Allow-Origin': '*' } : undefined,
+      });
+    }
 
     const events = new EventPipeline(this, 'EventPipeline', {
       table,

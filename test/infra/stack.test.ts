@@ -190,11 +190,111 @@ describe('VerifyStack', () => {
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
-          ThrottlingRateLimit: 100,
-          ThrottlingBurstLimit: 200,
+          ThrottlingRateLimit: 1000,
+          ThrottlingBurstLimit: 2000,
         }),
       ],
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+  });
+
+  it('sizes the stage throttle from the settings', () => {
+    const custom = synth({ throttleRateLimit: 250, throttleBurstLimit: 500, waf: false });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 250,
+          ThrottlingBurstLimit: 500,
+        }),
+      ],
+    });
+  });
+
+  describe('AWS WAF', () => {
+    const webAcls = ofType('AWS::WAFv2::WebACL');
+    const acl = () => webAcls[0]![1].Properties;
+
+    it('guards the stage with a regional web ACL', () => {
+      expect(webAcls).toHaveLength(1);
+      expect(acl()).toMatchObject({
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        VisibilityConfig: {
+          CloudWatchMetricsEnabled: true,
+          SampledRequestsEnabled: true,
+          MetricName: 'Test-Api',
+        },
+      });
+      const associations = ofType('AWS::WAFv2::WebACLAssociation');
+      expect(associations).toHaveLength(1);
+      const association = associations[0]![1].Properties;
+      expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [webAcls[0]![0], 'Arn'] });
+      const stageId = ofType('AWS::ApiGateway::Stage')[0]![0];
+      expect(association.ResourceArn).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':apigateway:',
+            { Ref: 'AWS::Region' },
+            '::/restapis/',
+            { Ref: logicalId('Api') },
+            '/stages/',
+            { Ref: stageId },
+          ],
+        ],
+      });
+    });
+
+    it('answers more than 10,000 requests per 5 minutes from one IP address with a Twilio-shaped 429', () => {
+      // One rule, and no managed rule group whose body rules would block legitimate form bodies.
+      expect(acl().Rules).toHaveLength(1);
+      const [rule] = acl().Rules;
+      expect(rule).toMatchObject({
+        Name: 'RateLimitPerIp',
+        Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 10000, EvaluationWindowSec: 300 } },
+        Action: {
+          Block: {
+            CustomResponse: {
+              ResponseCode: 429,
+              CustomResponseBodyKey: 'TooManyRequests',
+              ResponseHeaders: [{ Name: 'Access-Control-Allow-Origin', Value: '*' }],
+            },
+          },
+        },
+        VisibilityConfig: {
+          CloudWatchMetricsEnabled: true,
+          SampledRequestsEnabled: true,
+          MetricName: 'Test-RateLimitPerIp',
+        },
+      });
+      const body = acl().CustomResponseBodies.TooManyRequests;
+      expect(body.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(body.Content)).toEqual({
+        code: 20429,
+        message: 'Too Many Requests',
+        more_info: 'https://www.twilio.com/docs/errors/20429',
+        status: 429,
+      });
+    });
+
+    it('takes its limit from the settings, and can be left out', () => {
+      const tuned = synth({ wafRateLimit: 2000, allowedOrigins: ['https://app.example'] });
+      tuned.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Rules: [
+          Match.objectLike({
+            Statement: { RateBasedStatement: Match.objectLike({ Limit: 2000 }) },
+            // A listed origin cannot be answered statically; as with API Gateway's own errors, no header.
+            Action: { Block: { CustomResponse: Match.objectLike({ ResponseHeaders: Match.absent() }) } },
+          }),
+        ],
+      });
+      const without = synth({ waf: false });
+      without.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      without.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
     });
   });
 
