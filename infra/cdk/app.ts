@@ -1,4 +1,5 @@
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { stackPropsFromContext } from './settings';
 import { VerifyStack } from './stack';
 
@@ -9,6 +10,8 @@ import { VerifyStack } from './stack';
  * (or `-c waf=false`). `infra/cdk/settings.ts` checks them; the README lists them.
  */
 const app = new App();
+// cdk-nag's AwsSolutions checks run on every synth: an unacknowledged error fails it, a warning is shown.
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 
 new VerifyStack(
   app,

@@ -1,9 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
+  MethodLoggingLevel,
   ResourceBase,
   ResponseType,
   RestApi,
@@ -54,12 +55,48 @@ export const DEFAULT_LIMITS = {
   wafRateLimit: 10_000,
 } as const;
 
+const STAGE = 'prod';
+
 /** As in shared/store/challenges.ts when CHALLENGE_RETENTION_DAYS is unset (Twilio's PII SLA). */
 export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
 
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
 const errorBody = (code: number, status: number, message: string) =>
   `{"code":${code},"message":${message},"more_info":"https://www.twilio.com/docs/errors/${code}","status":${status}}`;
+
+/** What cdk-nag's AwsSolutions checks find on the REST API that this design answers otherwise. */
+function acknowledgeApiFindings(api: RestApi) {
+  Validations.of(api).acknowledge(
+    {
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Every handler validates its own parameters: the bodies are form-encoded, which API Gateway ' +
+        'request models (JSON Schema) cannot describe, and invalid parameters must be answered with ' +
+        "Twilio's error codes (e.g. 60200), which API Gateway's validator cannot produce.",
+    },
+    {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Every route authenticates in its function, with Twilio credentials over HTTP Basic (auth token, ' +
+        'API key, push device JWT or enrollment token; shared/http/auth), tested there; an authorizer ' +
+        'would repeat that check at extra latency and cost. The ANY methods only answer 404/405 and CORS ' +
+        'preflights, touching no data.',
+    },
+    {
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Callers are Twilio-compatible clients holding Twilio credentials (HTTP Basic), not Cognito users; ' +
+        'authentication is in the functions (see AwsSolutions-APIG4).',
+    },
+  );
+  Validations.of(api.node.findChild('CloudWatchRole')).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason:
+      "API Gateway's account-wide logging role (cloudWatchRole) has the AWS managed policy API Gateway " +
+      'documents for it: it creates and writes the execution and access log groups of any API in the ' +
+      'account and region, so it cannot be scoped to this stack.',
+  });
+}
 
 export class VerifyStack extends Stack {
   constructor(scope: Construct, id: string, props: VerifyStackProps = {}) {
@@ -94,16 +131,27 @@ export class VerifyStack extends Stack {
       // Access logging needs the account-wide API Gateway role this creates.
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
+        stageName: STAGE,
         throttlingRateLimit: props.throttleRateLimit ?? DEFAULT_LIMITS.throttleRateLimit,
         throttlingBurstLimit: props.throttleBurstLimit ?? DEFAULT_LIMITS.throttleBurstLimit,
         tracingEnabled: true,
+        // Execution logs for what fails inside API Gateway (e.g. an integration error); never bodies.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(
           new LogGroup(this, 'AccessLogs', { retention: logRetention }),
         ),
         accessLogFormat: AccessLogFormat.jsonWithStandardFields(),
       },
     });
+
+    // API Gateway would create the execution log group itself, without a retention; made first, it has one.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${STAGE}`,
+      retention: logRetention,
+    });
+    api.deploymentStage.node.addDependency(executionLogs);
+    acknowledgeApiFindings(api);
 
     const allowedOrigins = props.allowedOrigins?.length ? props.allowedOrigins : ['*'];
     const environment: Record<string, string> = {
@@ -165,6 +213,13 @@ export class VerifyStack extends Stack {
         rateLimitPer5Minutes: props.wafRateLimit ?? DEFAULT_LIMITS.wafRateLimit,
         tooManyRequestsBody: errorBody(20429, 429, '"Too Many Requests"'),
         responseHeaders: allowedOrigins.includes('*') ? { 'Access-Control-Allow-Origin': '*' } : undefined,
+      });
+    } else {
+      Validations.of(api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The deployer left WAF out with waf=false (e.g. another firewall already filters in front of the ' +
+          'API); the stage throttle still caps the request rate. Without this setting the stage has a web ACL.',
       });
     }
 

@@ -1,6 +1,7 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
@@ -23,7 +24,7 @@ function synth(props?: VerifyStackProps) {
   return { stack, template, resources, logicalId };
 }
 
-const { template, resources, logicalId } = synth();
+const { stack, template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
@@ -450,9 +451,69 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler) plus the API's access logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 3);
+    // One per function (routes, fallback, stream handler) plus the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 4);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
+  });
+
+  it('lets each function write only to its own log group, with no AWS managed policy', () => {
+    for (const [id, { Properties }] of ofType('AWS::Lambda::Function')) {
+      const role = resources[Properties.Role['Fn::GetAtt'][0]]!;
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+      const roleId = Properties.Role['Fn::GetAtt'][0];
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+      const logs = statements.filter((statement) =>
+        [statement.Action].flat().some((a) => a.startsWith('logs:')),
+      );
+      expect(logs, id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('allows a * resource only to actions that have no resource-level permissions', () => {
+    const withoutResources = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'dynamodb:ListStreams',
+    ]);
+    const wildcards = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => JSON.stringify(statement.Resource).includes('*'));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const statement of wildcards) {
+      expect(statement.Resource).toBe('*');
+      for (const action of [statement.Action].flat()) expect(withoutResources).toContain(action);
+    }
+    // ListStreams is the stream handler's alone.
+    for (const route of ROUTES) expect(actionsOf(route.name)).not.toContain('dynamodb:ListStreams');
+  });
+
+  it('keeps API Gateway execution logs (errors only, never bodies) with a retention', () => {
+    const [[stageId, stage]] = ofType('AWS::ApiGateway::Stage') as [
+      [string, Resource & { DependsOn: string[] }],
+    ];
+    expect(stage.Properties.MethodSettings).toEqual([
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+      }),
+    ]);
+    const executionLogs = logicalId('ExecutionLogs');
+    expect(resources[executionLogs]!.Properties).toEqual({
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: logicalId('Api') }, '/prod']] },
+      RetentionInDays: 30,
+    });
+    // Created before the stage, so that API Gateway never makes it first, without a retention.
+    expect(stage.DependsOn, stageId).toContain(executionLogs);
   });
 
   it('outputs what a deployment needs', () => {
@@ -650,5 +711,65 @@ describe('VerifyStack event pipeline', () => {
         Resource: { 'Fn::GetAtt': [id, 'Arn'] },
       });
     }
+  });
+});
+
+describe('VerifyStack under cdk-nag (AwsSolutions)', () => {
+  /** Findings as `rule at construct path`. */
+  const findings = (report: ReturnType<AwsSolutionsChecks['validateScope']>) =>
+    report.violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
+  const nag = (scope: IConstruct) => new AwsSolutionsChecks(scope.node.root).validateScope(scope);
+  /** Every acknowledgement the stack code makes, with the construct it covers. */
+  const acknowledgements = (scope: IConstruct) =>
+    scope.node.findAll().flatMap((node) =>
+      node.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            id: id.replace(/^annotation::/i, ''),
+            reason,
+            path: node.node.path,
+          })),
+        ),
+    );
+
+  it('finds nothing left: no error and no warning', () => {
+    expect(findings(nag(stack))).toEqual([]);
+  });
+
+  it('acknowledges each finding it keeps in the stack code, with a reason, and nothing that is not found', () => {
+    // The same checks, blind to acknowledgements: what they would report.
+    const blind = new AwsSolutionsChecks();
+    Object.defineProperty(blind, 'isAcknowledged', { value: () => false });
+    const raw = findings(blind.validateScope(stack));
+    const acknowledged = acknowledgements(stack);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason, path } of acknowledged) {
+      expect(reason.length, `${id} at ${path}`).toBeGreaterThan(80);
+      // Stale acknowledgements would hide a future finding of the same rule.
+      expect(
+        raw.some((finding) => finding.startsWith(`${id} at ${path}/`) || finding === `${id} at ${path}`),
+        `${id} at ${path} covers a finding`,
+      ).toBe(true);
+    }
+    // The event pipeline's constructs are checked too.
+    expect(raw).toContain('AwsSolutions-SQS3 at Test/EventPipeline/StreamFailures/Resource');
+    expect(raw).toContain(
+      'AwsSolutions-IAM5[Resource::*] at Test/EventPipeline/StreamHandlerRole/DefaultPolicy/Resource',
+    );
+    expect(acknowledged.map(({ id }) => id)).not.toContain('AwsSolutions-APIG3');
+  });
+
+  it('acknowledges the missing web ACL only when the deployer leaves WAF out', () => {
+    const { stack: withoutWaf } = synth({ waf: false });
+    // A warning fails the synth as an error does.
+    expect(findings(nag(withoutWaf))).toEqual([]);
+    expect(acknowledgements(withoutWaf)).toContainEqual({
+      id: 'AwsSolutions-APIG3',
+      reason: expect.stringContaining('waf=false'),
+      path: 'Test/Api/DeploymentStage.prod',
+    });
   });
 });
