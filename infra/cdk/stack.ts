@@ -43,11 +43,11 @@ export interface VerifyStackProps extends StackProps {
 }
 
 /**
- * The stage throttle is the ceiling for everyone together, the WAF limit for one address. 1,000 requests per
- * second is what real traffic needs with room to spare (each login is a few requests) and stays far below
- * API Gateway's regional account limit (10,000/s) and what the default Lambda concurrency (1,000) serves at
- * these functions' tens of milliseconds. 10,000 requests per 5 minutes (about 33/s) lets a busy backend poll
- * from one address, while it takes 30 addresses at that cap to fill the stage throttle.
+ * The stage throttle is the ceiling for everyone together, the WAF limit for one address (README, "Deploying
+ * to AWS"). 1,000 requests per second carries real traffic with room to spare (a login is a few requests) and
+ * stays well below API Gateway's regional account limit (10,000/s) and what the default Lambda concurrency
+ * (1,000) serves at these functions' short durations. 10,000 requests per 5 minutes (about 33/s) lets a busy
+ * backend poll from one address, while it takes 30 addresses at that cap to fill the stage throttle.
  */
 export const DEFAULT_LIMITS = {
   throttleRateLimit: 1_000,
