@@ -9,9 +9,7 @@ import type {
   SecretSealer,
   ServiceStore,
 } from './app/ports';
-import { loadConfig, required, type Config } from './config';
-import { keyProvider } from './crypto/key-providers';
-import { EnvelopeSealer } from './crypto/secret-sealer';
+import { ConfigError, loadConfig, required, type Config } from './config';
 import { DynamoAccessTokenStore } from './store/access-tokens';
 import { DynamoAccountStore } from './store/accounts';
 import { DynamoChallengeStore } from './store/challenges';
@@ -45,7 +43,8 @@ export function documentClient(config: Config): DynamoDBDocumentClient {
   );
 }
 
-type Factories = { [K in keyof Dependencies]: (deps: Dependencies) => Dependencies[K] };
+/** How each member is made from the others. */
+export type Factories = { [K in keyof Dependencies]: (deps: Dependencies) => Dependencies[K] };
 
 const FACTORIES: Omit<Factories, 'config'> = {
   now: () => () => new Date(),
@@ -57,17 +56,29 @@ const FACTORIES: Omit<Factories, 'config'> = {
   challenges: ({ db, config }) =>
     new DynamoChallengeStore(db, required(config, 'tableName'), config.challengeRetentionDays),
   accessTokens: ({ db, config }) => new DynamoAccessTokenStore(db, required(config, 'tableName')),
-  sealer: ({ config }) => new EnvelopeSealer(keyProvider(config)),
+  // Only the functions that seal or open secrets bring the sealer (and the KMS client's code) into their
+  // bundle: they pass `secretSealer` from shared/crypto as an extra factory.
+  sealer: () => {
+    throw new ConfigError('This function was built without a secret sealer');
+  },
 };
 
-/** The dependencies for `config`; `overrides` replace members (tests: a fixed clock, a fake store). */
-export function dependencies(config: Config, overrides: Partial<Omit<Dependencies, 'config'>> = {}) {
+/**
+ * The dependencies for `config`. `overrides` replace members (tests: a fixed clock, a fake store);
+ * `factories` add or replace how members are made (the sealer, for the functions that need one).
+ */
+export function dependencies(
+  config: Config,
+  overrides: Partial<Omit<Dependencies, 'config'>> = {},
+  factories: Partial<Omit<Factories, 'config'>> = {},
+) {
   const built: { -readonly [K in keyof Dependencies]?: Dependencies[K] } = { ...overrides, config };
+  const make = { ...FACTORIES, ...factories };
   const deps = {} as Dependencies;
-  for (const name of Object.keys(FACTORIES) as (keyof typeof FACTORIES)[]) {
+  for (const name of Object.keys(make) as (keyof typeof make)[]) {
     Object.defineProperty(deps, name, {
       enumerable: true,
-      get: () => (built[name] ??= FACTORIES[name](deps) as never),
+      get: () => (built[name] ??= make[name](deps) as never),
     });
   }
   Object.defineProperty(deps, 'config', { enumerable: true, value: config });
@@ -81,9 +92,10 @@ export function dependencies(config: Config, overrides: Partial<Omit<Dependencie
  */
 export function fromEnvironment<E, C, R>(
   build: (deps: Dependencies) => (event: E, context: C) => Promise<R>,
+  factories: Partial<Omit<Factories, 'config'>> = {},
 ) {
   let handler: ((event: E, context: C) => Promise<R>) | undefined;
-  const get = () => (handler ??= build(dependencies(loadConfig())));
+  const get = () => (handler ??= build(dependencies(loadConfig(), {}, factories)));
   if (process.env.AWS_LAMBDA_FUNCTION_NAME) get();
   return (event: E, context: C) => get()(event, context);
 }

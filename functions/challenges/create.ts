@@ -1,4 +1,5 @@
 import { createChallenge } from '../../shared/app/challenges';
+import { secretSealer } from '../../shared/crypto';
 import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { newChallengeParams } from '../../shared/http/challenge-params';
@@ -14,4 +15,4 @@ export const build = (deps: Dependencies) =>
     return created(challengeJson(challenge, baseUrl, now));
   });
 
-export const handler = fromEnvironment(build);
+export const handler = fromEnvironment(build, { sealer: secretSealer });

@@ -1,4 +1,5 @@
 import { createFactor } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
 import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { accountCredentials } from '../../shared/http/auth/account';
@@ -21,4 +22,4 @@ export const build = (deps: Dependencies) =>
     { auth: [accountCredentials, enrollmentCredentials] },
   );
 
-export const handler = fromEnvironment(build);
+export const handler = fromEnvironment(build, { sealer: secretSealer });

@@ -1,4 +1,5 @@
 import { updateFactor } from '../../shared/app/factors';
+import { secretSealer } from '../../shared/crypto';
 import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { apiHandler } from '../../shared/http/api-handler';
 import { accountCredentials } from '../../shared/http/auth/account';
@@ -20,4 +21,4 @@ export const build = (deps: Dependencies) =>
     { auth: [accountCredentials, deviceCredentials] },
   );
 
-export const handler = fromEnvironment(build);
+export const handler = fromEnvironment(build, { sealer: secretSealer });

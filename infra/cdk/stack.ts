@@ -1,9 +1,10 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
   LambdaIntegration,
   LogGroupLogDestination,
+  MethodLoggingLevel,
   ResourceBase,
   ResponseType,
   RestApi,
@@ -13,8 +14,11 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
+import { FALLBACK_HANDLER, ROUTES, usesSecretsKey } from '../../shared/http/routes';
+import { toEnvironment } from '../../shared/config';
 import { TABLE } from '../../shared/store/table';
+import { grantAccess } from './access';
+import { ApiFirewall } from './api-firewall';
 import { ApiFunction } from './api-function';
 import { EventPipeline } from './event-pipeline';
 
@@ -29,11 +33,71 @@ export interface VerifyStackProps extends StackProps {
   eventsIncludePii?: boolean;
   /** Days an answered or expired challenge stays readable before DynamoDB's TTL purges it. Default: 30. */
   challengeRetentionDays?: number;
+  /** The stage's steady request rate, per second, across all clients. Default: 1,000. */
+  throttleRateLimit?: number;
+  /** The stage's burst: requests beyond the steady rate it absorbs at once. Default: 2,000. */
+  throttleBurstLimit?: number;
+  /** Whether an AWS WAF web ACL guards the stage with a rate limit per client IP. Default: true. */
+  waf?: boolean;
+  /** Requests one client IP address may send per 5-minute window before WAF answers 429. Default: 10,000. */
+  wafRateLimit?: number;
 }
+
+/**
+ * The stage throttle is the ceiling for everyone together, the WAF limit for one address (README, "Deploying
+ * to AWS"). 1,000 requests per second carries real traffic with room to spare (a login is a few requests) and
+ * stays well below API Gateway's regional account limit (10,000/s) and what the default Lambda concurrency
+ * (1,000) serves at these functions' short durations. 10,000 requests per 5 minutes (about 33/s) lets a busy
+ * backend poll from one address, while it takes 30 addresses at that cap to fill the stage throttle.
+ */
+export const DEFAULT_LIMITS = {
+  throttleRateLimit: 1_000,
+  throttleBurstLimit: 2_000,
+  wafRateLimit: 10_000,
+} as const;
+
+const STAGE = 'prod';
+
+/** As in shared/config.ts when CHALLENGE_RETENTION_DAYS is unset (Twilio's PII SLA). */
+export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
 
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
 const errorBody = (code: number, status: number, message: string) =>
   `{"code":${code},"message":${message},"more_info":"https://www.twilio.com/docs/errors/${code}","status":${status}}`;
+
+/** What cdk-nag's AwsSolutions checks find on the REST API that this design answers otherwise. */
+function acknowledgeApiFindings(api: RestApi) {
+  Validations.of(api).acknowledge(
+    {
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Every handler validates its own parameters: the bodies are form-encoded, which API Gateway ' +
+        'request models (JSON Schema) cannot describe, and invalid parameters must be answered with ' +
+        "Twilio's error codes (e.g. 60200), which API Gateway's validator cannot produce.",
+    },
+    {
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'Every route authenticates in its function, with Twilio credentials over HTTP Basic (auth token, ' +
+        'API key, push device JWT or enrollment token; shared/http/auth), tested there; an authorizer ' +
+        'would repeat that check at extra latency and cost. The ANY methods only answer 404/405 and CORS ' +
+        'preflights, touching no data.',
+    },
+    {
+      id: 'AwsSolutions-COG4',
+      reason:
+        'Callers are Twilio-compatible clients holding Twilio credentials (HTTP Basic), not Cognito users; ' +
+        'authentication is in the functions (see AwsSolutions-APIG4).',
+    },
+  );
+  Validations.of(api.node.findChild('CloudWatchRole')).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason:
+      "API Gateway's account-wide logging role (cloudWatchRole) has the AWS managed policy API Gateway " +
+      'documents for it: it creates and writes the execution and access log groups of any API in the ' +
+      'account and region, so it cannot be scoped to this stack.',
+  });
+}
 
 export class VerifyStack extends Stack {
   constructor(scope: Construct, id: string, props: VerifyStackProps = {}) {
@@ -49,6 +113,8 @@ export class VerifyStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: TableEncryption.AWS_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
+      // Retain keeps the table when the stack goes; this also refuses a DeleteTable from anyone.
+      deletionProtection: true,
     });
 
     const eventBus = new EventBus(this, 'Events');
@@ -66,10 +132,13 @@ export class VerifyStack extends Stack {
       // Access logging needs the account-wide API Gateway role this creates.
       cloudWatchRole: true,
       deployOptions: {
-        stageName: 'prod',
-        throttlingRateLimit: 100,
-        throttlingBurstLimit: 200,
+        stageName: STAGE,
+        throttlingRateLimit: props.throttleRateLimit ?? DEFAULT_LIMITS.throttleRateLimit,
+        throttlingBurstLimit: props.throttleBurstLimit ?? DEFAULT_LIMITS.throttleBurstLimit,
         tracingEnabled: true,
+        // Execution logs for what fails inside API Gateway (e.g. an integration error); never bodies.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(
           new LogGroup(this, 'AccessLogs', { retention: logRetention }),
         ),
@@ -77,24 +146,32 @@ export class VerifyStack extends Stack {
       },
     });
 
+    // API Gateway would create the execution log group itself, without a retention; made first, it has one.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${api.restApiId}/${STAGE}`,
+      retention: logRetention,
+    });
+    api.deploymentStage.node.addDependency(executionLogs);
+    acknowledgeApiFindings(api);
+
     const allowedOrigins = props.allowedOrigins?.length ? props.allowedOrigins : ['*'];
-    const environment: Record<string, string> = {
-      TABLE_NAME: table.tableName,
-      ALLOWED_ORIGINS: allowedOrigins.join(','),
-    };
-    if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
-    if (props.challengeRetentionDays)
-      environment.CHALLENGE_RETENTION_DAYS = String(props.challengeRetentionDays);
+    // Variable names come from the one configuration module the functions parse them with.
+    const environment = toEnvironment({
+      tableName: table.tableName,
+      allowedOrigins,
+      publicBaseUrl: props.publicBaseUrl,
+      challengeRetentionDays: props.challengeRetentionDays,
+    });
 
     for (const route of ROUTES) {
       const fn = new ApiFunction(this, route.name, {
         module: route.handler,
         logRetention,
-        environment: route.secrets ? { ...environment, KMS_KEY_ID: secretsKey.keyArn } : environment,
+        environment: usesSecretsKey(route)
+          ? { ...environment, ...toEnvironment({ kmsKeyId: secretsKey.keyArn }) }
+          : environment,
       });
-      if (route.method === 'GET') table.grantReadData(fn);
-      else table.grantReadWriteData(fn);
-      if (route.secrets) secretsKey.grant(fn, 'kms:GenerateDataKey', 'kms:Decrypt');
+      grantAccess(fn, route.access, table, secretsKey);
       api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn));
     }
 
@@ -104,7 +181,7 @@ export class VerifyStack extends Stack {
     const fallback = new ApiFunction(this, 'Fallback', {
       module: FALLBACK_HANDLER,
       logRetention,
-      environment: { ALLOWED_ORIGINS: environment.ALLOWED_ORIGINS! },
+      environment: toEnvironment({ allowedOrigins }),
     });
     // One API-wide invoke permission instead of two per ANY method.
     const fallbackIntegration = new LambdaIntegration(fallback, { scopePermissionToMethod: false });
@@ -133,11 +210,29 @@ export class VerifyStack extends Stack {
       templates: { 'application/json': errorBody(20500, 500, '$context.error.messageString') },
     });
 
+    if (props.waf ?? true) {
+      new ApiFirewall(this, 'Firewall', {
+        stage: api.deploymentStage,
+        rateLimitPer5Minutes: props.wafRateLimit ?? DEFAULT_LIMITS.wafRateLimit,
+        tooManyRequestsBody: errorBody(20429, 429, '"Too Many Requests"'),
+        responseHeaders: allowedOrigins.includes('*') ? { 'Access-Control-Allow-Origin': '*' } : undefined,
+      });
+    } else {
+      Validations.of(api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The deployer left WAF out with waf=false (e.g. another firewall already filters in front of the ' +
+          'API); the stage throttle still caps the request rate. Without this setting the stage has a web ACL.',
+      });
+    }
+
     const events = new EventPipeline(this, 'EventPipeline', {
       table,
       eventBus,
       logRetention,
       includePii: props.eventsIncludePii,
+      // Events carry what challenges hold (identities, details): the archive keeps them no longer.
+      archiveRetentionDays: props.challengeRetentionDays ?? DEFAULT_CHALLENGE_RETENTION_DAYS,
     });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });

@@ -5,7 +5,7 @@ import { ConfigError, type Config } from '../config';
 import { GCM_TAG_BYTES, type KeyProvider } from './secret-sealer';
 
 /** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
-const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
+export const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
 
 /**
  * The KMS client is imported on first use: only TOTP requests need it, and a warm function keeps its data

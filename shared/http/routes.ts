@@ -4,97 +4,239 @@
  */
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
+/**
+ * A DynamoDB action, as IAM names it. A transaction needs the action of each of its parts (there is no
+ * `TransactWriteItems` permission): `ConditionCheckItem`, `PutItem`, `UpdateItem`, `DeleteItem`.
+ */
+export type DynamoAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem';
+
+/** The kinds of partition (`shared/store/keys.ts`): a partition key is `<kind>#…`. */
+export type Partition = 'ACCOUNT' | 'APIKEY' | 'SERVICE' | 'ENTITY' | 'CREDENTIAL' | 'ACCESSTOKEN';
+
+/**
+ * What a route's function does with the data; its role allows exactly that (`infra/cdk/access.ts`).
+ * - `table`: every DynamoDB action its code calls, authentication included (account credentials read the
+ *   `ACCOUNT#` or `APIKEY#` item, a device the `CREDENTIAL#` item, an enrollment token its `ACCESSTOKEN#`
+ *   item).
+ * - `partitions`: when set, the only kinds of partition whose items it may touch (an IAM condition on the
+ *   partition keys).
+ * - `kms`: whether it seals TOTP secrets (a new data key: `kms:GenerateDataKey`), opens them
+ *   (`kms:Decrypt`), or both; a function with `kms` gets the key's ARN as `KMS_KEY_ID`.
+ */
+export interface Access {
+  table: readonly DynamoAction[];
+  partitions?: readonly Partition[];
+  kms?: 'seal' | 'open' | 'seal+open';
+}
+
 export interface Route {
   name: string;
   method: HttpMethod;
   path: string;
   handler: string;
-  /** Seals or opens TOTP secrets, so its function gets the KMS key. */
-  secrets?: true;
+  access: Access;
 }
+
+/** Whether the route's function seals or opens TOTP secrets, and so gets the KMS key. */
+export const usesSecretsKey = (route: Route) => route.access.kms !== undefined;
 
 const SERVICE = '/v2/Services/{ServiceSid}';
 const ENTITY = `${SERVICE}/Entities/{Identity}`;
+/** Deleting a service or an entity with everything below it, resumably (see DeleteService). */
+const TREE_DELETION: readonly DynamoAction[] = [
+  'GetItem',
+  'Query',
+  'BatchWriteItem',
+  'UpdateItem',
+  'DeleteItem',
+  'ConditionCheckItem',
+];
 
 export const ROUTES: readonly Route[] = [
-  { name: 'CreateService', method: 'POST', path: '/v2/Services', handler: 'functions/services/create.ts' },
-  { name: 'ListServices', method: 'GET', path: '/v2/Services', handler: 'functions/services/list.ts' },
-  { name: 'FetchService', method: 'GET', path: SERVICE, handler: 'functions/services/fetch.ts' },
-  { name: 'UpdateService', method: 'POST', path: SERVICE, handler: 'functions/services/update.ts' },
-  { name: 'DeleteService', method: 'DELETE', path: SERVICE, handler: 'functions/services/delete.ts' },
+  {
+    name: 'CreateService',
+    method: 'POST',
+    path: '/v2/Services',
+    handler: 'functions/services/create.ts',
+    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'ListServices',
+    method: 'GET',
+    path: '/v2/Services',
+    handler: 'functions/services/list.ts',
+    access: { table: ['GetItem', 'Query'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'FetchService',
+    method: 'GET',
+    path: SERVICE,
+    handler: 'functions/services/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'UpdateService',
+    method: 'POST',
+    path: SERVICE,
+    handler: 'functions/services/update.ts',
+    // A conditional PutItem replaces the service.
+    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'DeleteService',
+    method: 'DELETE',
+    path: SERVICE,
+    handler: 'functions/services/delete.ts',
+    // Deletes the service, then each entity's tree (Query, BatchWriteItem); a resumable deletion also marks
+    // progress (UpdateItem) and checks what it deletes (ConditionCheckItem). It reaches every kind of
+    // partition but access tokens, so no partition condition.
+    access: { table: TREE_DELETION },
+  },
   {
     name: 'CreateEntity',
     method: 'POST',
     path: `${SERVICE}/Entities`,
     handler: 'functions/entities/create.ts',
+    // A transaction: the service exists (ConditionCheckItem), the entity does not (PutItem).
+    access: {
+      table: ['GetItem', 'ConditionCheckItem', 'PutItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'],
+    },
   },
-  { name: 'ListEntities', method: 'GET', path: `${SERVICE}/Entities`, handler: 'functions/entities/list.ts' },
-  { name: 'FetchEntity', method: 'GET', path: ENTITY, handler: 'functions/entities/fetch.ts' },
-  { name: 'DeleteEntity', method: 'DELETE', path: ENTITY, handler: 'functions/entities/delete.ts' },
+  {
+    name: 'ListEntities',
+    method: 'GET',
+    path: `${SERVICE}/Entities`,
+    handler: 'functions/entities/list.ts',
+    access: { table: ['GetItem', 'Query'], partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'] },
+  },
+  {
+    name: 'FetchEntity',
+    method: 'GET',
+    path: ENTITY,
+    handler: 'functions/entities/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'] },
+  },
+  {
+    name: 'DeleteEntity',
+    method: 'DELETE',
+    path: ENTITY,
+    handler: 'functions/entities/delete.ts',
+    access: { table: TREE_DELETION },
+  },
   {
     name: 'CreateFactor',
     method: 'POST',
     path: `${ENTITY}/Factors`,
     handler: 'functions/factors/create.ts',
-    secrets: true,
+    // Reads the service and entity; a transaction checks the service, puts or updates the entity, puts the
+    // factor (and a push factor's credential) and spends the enrollment token (UpdateItem). It reaches every
+    // kind of partition, so no partition condition. TOTP secrets are sealed, never opened.
+    access: { table: ['GetItem', 'ConditionCheckItem', 'PutItem', 'UpdateItem'], kms: 'seal' },
   },
-  { name: 'ListFactors', method: 'GET', path: `${ENTITY}/Factors`, handler: 'functions/factors/list.ts' },
+  {
+    name: 'ListFactors',
+    method: 'GET',
+    path: `${ENTITY}/Factors`,
+    handler: 'functions/factors/list.ts',
+    access: { table: ['GetItem', 'Query'], partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'ENTITY'] },
+  },
   {
     name: 'FetchFactor',
     method: 'GET',
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'] },
   },
   {
     name: 'UpdateFactor',
     method: 'POST',
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/update.ts',
-    secrets: true,
+    // Conditional updates of the factor (settings, verification, failed attempts), which may become a
+    // transaction that also checks it (ConditionCheckItem). Verifying a TOTP factor opens its secret.
+    access: {
+      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'],
+      kms: 'open',
+    },
   },
   {
     name: 'DeleteFactor',
     method: 'DELETE',
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/delete.ts',
+    // A transaction deletes the factor and its credential and counts it off the entity (UpdateItem); when
+    // the entity is already gone, a BatchWriteItem deletes the two.
+    access: {
+      table: ['GetItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY'],
+    },
   },
   {
     name: 'CreateChallenge',
     method: 'POST',
     path: `${ENTITY}/Challenges`,
     handler: 'functions/challenges/create.ts',
-    secrets: true,
+    // BatchGetItem of the factor and its service; the challenge is put in a transaction that checks the
+    // factor (ConditionCheckItem) or, for an accepted TOTP code, moves its replay guard (UpdateItem).
+    access: {
+      table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'ENTITY'],
+      kms: 'open',
+    },
   },
   {
     name: 'ListChallenges',
     method: 'GET',
     path: `${ENTITY}/Challenges`,
     handler: 'functions/challenges/list.ts',
+    access: {
+      table: ['GetItem', 'Query'],
+      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY'],
+    },
   },
   {
     name: 'FetchChallenge',
     method: 'GET',
     path: `${ENTITY}/Challenges/{Sid}`,
     handler: 'functions/challenges/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'] },
   },
   {
     name: 'UpdateChallenge',
     method: 'POST',
     path: `${ENTITY}/Challenges/{Sid}`,
     handler: 'functions/challenges/update.ts',
-    secrets: true,
+    // Reads the challenge and its factor; the answer is a conditional update, or a transaction that also
+    // updates (TOTP replay guard) or checks (push) the factor. A TOTP answer opens the factor's secret.
+    access: {
+      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'],
+      kms: 'open',
+    },
   },
   {
     name: 'CreateAccessToken',
     method: 'POST',
     path: `${SERVICE}/AccessTokens`,
     handler: 'functions/access-tokens/create.ts',
+    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY', 'ACCESSTOKEN'] },
   },
   {
     name: 'FetchAccessToken',
     method: 'GET',
     path: `${SERVICE}/AccessTokens/{Sid}`,
     handler: 'functions/access-tokens/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'ACCESSTOKEN'] },
   },
 ];
 

@@ -18,6 +18,7 @@ import { Device, newDeviceKey } from '../../infra/device/client';
 import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { loadConfig } from '../../shared/config';
+import { secretSealer } from '../../shared/crypto';
 import { dependencies } from '../../shared/dependencies';
 import { newAccount } from '../../shared/domain/credentials';
 import { Keys } from '../../shared/store/keys';
@@ -62,6 +63,8 @@ try {
       LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
       PUBLIC_BASE_URL: url,
     }),
+    {},
+    { sealer: secretSealer },
   );
   const { account, authToken } = newAccount(new Date());
   await deps.accounts.putAccount(account);

@@ -20,6 +20,7 @@ import { startEventSink, type EventSink } from '../../infra/local/event-sink';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
 import { loadConfig } from '../../shared/config';
+import { secretSealer } from '../../shared/crypto';
 import { dependencies } from '../../shared/dependencies';
 import { startStreamPump } from '../../infra/local/stream-pump';
 import { processStream } from '../../shared/app/stream';
@@ -92,6 +93,8 @@ try {
       EVENTBRIDGE_ENDPOINT: sink.endpoint,
       PUBLIC_BASE_URL: url,
     }),
+    {},
+    { sealer: secretSealer },
   );
   await ensureTable(dynamo.endpoint, TABLE);
 

@@ -1,11 +1,13 @@
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, Validations, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
 import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
-import { ROUTES } from '../../shared/http/routes';
+import { ROUTES, usesSecretsKey } from '../../shared/http/routes';
+import { Keys } from '../../shared/store/keys';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,10 +24,9 @@ function synth(props?: VerifyStackProps) {
   return { stack, template, resources, logicalId };
 }
 
-const { template, resources, logicalId } = synth();
+const { stack, template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
-const usesSecrets = (route: (typeof ROUTES)[number]) => route.secrets === true;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
 /** The functions behind the API: every function but the stream handler. */
 const apiFunctions = (all: Record<string, Resource>, streamHandlerId: string) =>
@@ -115,6 +116,7 @@ describe('VerifyStack', () => {
         StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
       },
     });
   });
@@ -189,44 +191,251 @@ describe('VerifyStack', () => {
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
-          ThrottlingRateLimit: 100,
-          ThrottlingBurstLimit: 200,
+          ThrottlingRateLimit: 1000,
+          ThrottlingBurstLimit: 2000,
         }),
       ],
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
     });
   });
 
-  it('gives KMS access and KMS_KEY_ID only to the functions that seal or open TOTP secrets', () => {
-    expect(ROUTES.filter(usesSecrets).map((route) => route.name)).toEqual([
-      'CreateFactor',
-      'UpdateFactor',
-      'CreateChallenge',
-      'UpdateChallenge',
-    ]);
+  it('sizes the stage throttle from the settings', () => {
+    const custom = synth({ throttleRateLimit: 250, throttleBurstLimit: 500, waf: false });
+    custom.template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 250,
+          ThrottlingBurstLimit: 500,
+        }),
+      ],
+    });
+  });
+
+  describe('AWS WAF', () => {
+    const webAcls = ofType('AWS::WAFv2::WebACL');
+    const acl = () => webAcls[0]![1].Properties;
+
+    it('guards the stage with a regional web ACL', () => {
+      expect(webAcls).toHaveLength(1);
+      expect(acl()).toMatchObject({
+        Scope: 'REGIONAL',
+        DefaultAction: { Allow: {} },
+        VisibilityConfig: {
+          CloudWatchMetricsEnabled: true,
+          SampledRequestsEnabled: true,
+          MetricName: 'Test-Api',
+        },
+      });
+      const associations = ofType('AWS::WAFv2::WebACLAssociation');
+      expect(associations).toHaveLength(1);
+      const association = associations[0]![1].Properties;
+      expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [webAcls[0]![0], 'Arn'] });
+      const stageId = ofType('AWS::ApiGateway::Stage')[0]![0];
+      expect(association.ResourceArn).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':apigateway:',
+            { Ref: 'AWS::Region' },
+            '::/restapis/',
+            { Ref: logicalId('Api') },
+            '/stages/',
+            { Ref: stageId },
+          ],
+        ],
+      });
+    });
+
+    it('answers more than 10,000 requests per 5 minutes from one IP address with a Twilio-shaped 429', () => {
+      // One rule, and no managed rule group whose body rules would block legitimate form bodies.
+      expect(acl().Rules).toHaveLength(1);
+      const [rule] = acl().Rules;
+      expect(rule).toMatchObject({
+        Name: 'RateLimitPerIp',
+        Statement: { RateBasedStatement: { AggregateKeyType: 'IP', Limit: 10000, EvaluationWindowSec: 300 } },
+        Action: {
+          Block: {
+            CustomResponse: {
+              ResponseCode: 429,
+              CustomResponseBodyKey: 'TooManyRequests',
+              ResponseHeaders: [{ Name: 'Access-Control-Allow-Origin', Value: '*' }],
+            },
+          },
+        },
+        VisibilityConfig: {
+          CloudWatchMetricsEnabled: true,
+          SampledRequestsEnabled: true,
+          MetricName: 'Test-RateLimitPerIp',
+        },
+      });
+      const body = acl().CustomResponseBodies.TooManyRequests;
+      expect(body.ContentType).toBe('APPLICATION_JSON');
+      expect(JSON.parse(body.Content)).toEqual({
+        code: 20429,
+        message: 'Too Many Requests',
+        more_info: 'https://www.twilio.com/docs/errors/20429',
+        status: 429,
+      });
+    });
+
+    it('takes its limit from the settings, and can be left out', () => {
+      const tuned = synth({ wafRateLimit: 2000, allowedOrigins: ['https://app.example'] });
+      tuned.template.hasResourceProperties('AWS::WAFv2::WebACL', {
+        Rules: [
+          Match.objectLike({
+            Statement: { RateBasedStatement: Match.objectLike({ Limit: 2000 }) },
+            // A listed origin cannot be answered statically; as with API Gateway's own errors, no header.
+            Action: { Block: { CustomResponse: Match.objectLike({ ResponseHeaders: Match.absent() }) } },
+          }),
+        ],
+      });
+      const without = synth({ waf: false });
+      without.template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+      without.template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    });
+  });
+
+  it('gives KMS_KEY_ID and the key only to the functions that seal or open TOTP secrets, as each one needs', () => {
+    const kmsOf = (name: string) => actionsOf(name).filter((action) => action.startsWith('kms:'));
+    // Creating a TOTP factor seals its secret; verifying a code opens it.
+    expect(
+      Object.fromEntries(ROUTES.filter(usesSecretsKey).map((route) => [route.name, kmsOf(route.name)])),
+    ).toEqual({
+      CreateFactor: ['kms:GenerateDataKey'],
+      UpdateFactor: ['kms:Decrypt'],
+      CreateChallenge: ['kms:Decrypt'],
+      UpdateChallenge: ['kms:Decrypt'],
+    });
     for (const route of ROUTES) {
       const env = fn(route.name).Environment.Variables;
       expect(env.TABLE_NAME, route.name).toEqual({ Ref: logicalId('Table') });
-      const kms = actionsOf(route.name).filter((action) => action.startsWith('kms:'));
-      if (usesSecrets(route)) {
-        expect(env.KMS_KEY_ID, route.name).toEqual({ 'Fn::GetAtt': [logicalId('SecretsKey'), 'Arn'] });
-        expect(kms.sort(), route.name).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      if (usesSecretsKey(route)) {
+        expect(env.KMS_KEY_ID, route.name).toEqual(getAtt('SecretsKey'));
       } else {
         expect(env.KMS_KEY_ID, route.name).toBeUndefined();
-        expect(kms, route.name).toEqual([]);
+        expect(kmsOf(route.name), route.name).toEqual([]);
       }
     }
   });
 
-  it('lets GET functions only read the table', () => {
+  it('lets the key be used only under the encryption context of TOTP secrets', () => {
+    const kmsStatements = ROUTES.flatMap((route) =>
+      statementsOf(route.name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:'))),
+    );
+    expect(kmsStatements).toHaveLength(4);
+    for (const statement of kmsStatements) {
+      expect(statement).toMatchObject({
+        Effect: 'Allow',
+        Resource: getAtt('SecretsKey'),
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'verify-totp-secret' } },
+      });
+    }
+  });
+
+  it('gives each function exactly the DynamoDB actions its route declares, on the table alone', () => {
+    for (const route of ROUTES) {
+      const statements = statementsOf(route.name).filter((s) =>
+        [s.Action].flat().some((action) => action.startsWith('dynamodb:')),
+      );
+      expect(statements, route.name).toHaveLength(1);
+      expect(statements[0]!.Resource, route.name).toEqual(getAtt('Table'));
+      expect([statements[0]!.Action].flat().sort(), route.name).toEqual(
+        route.access.table.map((action) => `dynamodb:${action}`).sort(),
+      );
+    }
+  });
+
+  it('keeps reads read-only, deletes to the delete routes, and Scan and wildcards to nobody', () => {
+    const writes = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'];
     for (const route of ROUTES) {
       const actions = actionsOf(route.name);
+      // Every route authenticates, and that reads an item.
       expect(actions, route.name).toContain('dynamodb:GetItem');
-      for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']) {
-        if (route.method === 'GET') expect(actions, route.name).not.toContain(write);
-        else expect(actions, route.name).toContain(write);
+      expect(actions, route.name).not.toContain('dynamodb:Scan');
+      expect(
+        actions.filter((action) => action.includes('*')),
+        route.name,
+      ).toEqual([]);
+      if (route.method === 'GET') {
+        for (const write of writes) expect(actions, route.name).not.toContain(`dynamodb:${write}`);
+      }
+      if (!['DeleteService', 'DeleteEntity', 'DeleteFactor'].includes(route.name)) {
+        expect(actions, route.name).not.toContain('dynamodb:DeleteItem');
+        expect(actions, route.name).not.toContain('dynamodb:BatchWriteItem');
       }
     }
+    expect(actionsOf('FetchChallenge').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+    ]);
+    // Deletions resume from where they stopped: they mark progress and check what they delete.
+    for (const name of ['DeleteService', 'DeleteEntity']) {
+      expect(
+        actionsOf(name)
+          .filter((a) => a.startsWith('dynamodb:'))
+          .sort(),
+        name,
+      ).toEqual([
+        'dynamodb:BatchWriteItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ]);
+    }
+    // Creating and answering challenges, and verifying factors, are transactions that check the factor.
+    for (const name of ['CreateChallenge', 'UpdateChallenge', 'UpdateFactor']) {
+      expect(actionsOf(name), name).toContain('dynamodb:ConditionCheckItem');
+    }
+    expect(actionsOf('CreateChallenge')).toContain('dynamodb:BatchGetItem');
+  });
+
+  it('confines functions to the partitions they use, where they declare them', () => {
+    // Every kind of partition a route may name is one the store's keys use.
+    const ids = ['AC1', 'VA1', 'alice', 'YF1'] as const;
+    const prefixes = new Set(
+      Object.values(Keys).flatMap((key) => {
+        const made = (key as (...args: string[]) => unknown)(...ids);
+        const pk = typeof made === 'string' ? made : (made as { pk: string }).pk;
+        return [pk.split('#')[0]!];
+      }),
+    );
+    expect([...prefixes].sort()).toEqual([
+      'ACCESSTOKEN',
+      'ACCOUNT',
+      'APIKEY',
+      'CREDENTIAL',
+      'ENTITY',
+      'SERVICE',
+    ]);
+    const leadingKeys = (name: string) =>
+      statementsOf(name).find((s) => [s.Action].flat()[0]!.startsWith('dynamodb:'))?.Condition;
+    for (const route of ROUTES) {
+      for (const kind of route.access.partitions ?? []) expect(prefixes, route.name).toContain(kind);
+      expect(leadingKeys(route.name), route.name).toEqual(
+        route.access.partitions && {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': route.access.partitions.map((kind) => `${kind}#*`),
+          },
+        },
+      );
+    }
+    expect(statementsOf('FetchService')).toContainEqual({
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: getAtt('Table'),
+      Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'APIKEY#*'] } },
+    });
+    // Only the functions that reach nearly every kind of partition go without the condition.
+    expect(ROUTES.filter((route) => !route.access.partitions).map((route) => route.name)).toEqual([
+      'DeleteService',
+      'DeleteEntity',
+      'CreateFactor',
+    ]);
   });
 
   it('gives the fallback neither table nor key', () => {
@@ -242,9 +451,67 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler) plus the API's access logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 3);
+    // One per function (routes, fallback, stream handler) plus the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 4);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
+  });
+
+  it('lets each function write only to its own log group, with no AWS managed policy', () => {
+    for (const [id, { Properties }] of ofType('AWS::Lambda::Function')) {
+      const role = resources[Properties.Role['Fn::GetAtt'][0]]!;
+      expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+      const roleId = Properties.Role['Fn::GetAtt'][0];
+      const statements = ofType('AWS::IAM::Policy')
+        .filter(([, policy]) => policy.Properties.Roles.some((r: { Ref: string }) => r.Ref === roleId))
+        .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[]);
+      const logs = statements.filter((statement) =>
+        [statement.Action].flat().some((a) => a.startsWith('logs:')),
+      );
+      expect(logs, id).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [Properties.LoggingConfig.LogGroup.Ref, 'Arn'] },
+        },
+      ]);
+    }
+  });
+
+  it('allows a * resource only to actions that have no resource-level permissions', () => {
+    const withoutResources = new Set([
+      'xray:PutTraceSegments',
+      'xray:PutTelemetryRecords',
+      'dynamodb:ListStreams',
+    ]);
+    const wildcards = ofType('AWS::IAM::Policy')
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement as Statement[])
+      .filter((statement) => JSON.stringify(statement.Resource).includes('*'));
+    expect(wildcards.length).toBeGreaterThan(0);
+    for (const statement of wildcards) {
+      expect(statement.Resource).toBe('*');
+      for (const action of [statement.Action].flat()) expect(withoutResources).toContain(action);
+    }
+    // ListStreams is the stream handler's alone.
+    for (const route of ROUTES) expect(actionsOf(route.name)).not.toContain('dynamodb:ListStreams');
+  });
+
+  it('keeps API Gateway execution logs (errors only, never bodies) with a retention', () => {
+    const [stageId, stage] = ofType('AWS::ApiGateway::Stage')[0]!;
+    expect(stage.Properties.MethodSettings).toEqual([
+      expect.objectContaining({
+        HttpMethod: '*',
+        ResourcePath: '/*',
+        LoggingLevel: 'ERROR',
+        DataTraceEnabled: false,
+      }),
+    ]);
+    const executionLogs = logicalId('ExecutionLogs');
+    expect(resources[executionLogs]!.Properties).toEqual({
+      LogGroupName: { 'Fn::Join': ['', ['API-Gateway-Execution-Logs_', { Ref: logicalId('Api') }, '/prod']] },
+      RetentionInDays: 30,
+    });
+    // Created before the stage, so that API Gateway never makes it first, without a retention.
+    expect(template.toJSON().Resources[stageId].DependsOn).toContain(executionLogs);
   });
 
   it('outputs what a deployment needs', () => {
@@ -348,8 +615,8 @@ describe('VerifyStack event pipeline', () => {
     });
     expect(statements).toContainEqual({
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-      Resource: [getAtt('Table')],
+      Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
+      Resource: getAtt('Table'),
     });
     const actions = actionsOf(STREAM_HANDLER);
     for (const action of [
@@ -362,6 +629,7 @@ describe('VerifyStack event pipeline', () => {
     }
     // Writing timers and expiries on the table; the rest is what reading the stream takes.
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:ConditionCheckItem',
       'dynamodb:DescribeStream',
       'dynamodb:GetRecords',
       'dynamodb:GetShardIterator',
@@ -410,14 +678,17 @@ describe('VerifyStack event pipeline', () => {
     });
   });
 
-  it('archives every event of the service for 90 days', () => {
+  it('archives every event of the service as long as challenges are kept (30 days by default)', () => {
     template.resourceCountIs('AWS::Events::Archive', 1);
     template.hasResourceProperties('AWS::Events::Archive', {
       SourceArn: getAtt('Events'),
       EventPattern: { source: ['verify-push-totp'] },
-      RetentionDays: 90,
+      RetentionDays: 30,
       // An empty KmsKeyIdentifier (what the construct writes) fails to deploy in some regions.
       KmsKeyIdentifier: Match.absent(),
+    });
+    synth({ challengeRetentionDays: 7 }).template.hasResourceProperties('AWS::Events::Archive', {
+      RetentionDays: 7,
     });
   });
 
@@ -438,5 +709,65 @@ describe('VerifyStack event pipeline', () => {
         Resource: { 'Fn::GetAtt': [id, 'Arn'] },
       });
     }
+  });
+});
+
+describe('VerifyStack under cdk-nag (AwsSolutions)', () => {
+  /** Findings as `rule at construct path`. */
+  const findings = (report: ReturnType<AwsSolutionsChecks['validateScope']>) =>
+    report.violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => `${violation.ruleName} at ${resource.constructPath}`),
+    );
+  const nag = (scope: IConstruct) => new AwsSolutionsChecks(scope.node.root).validateScope(scope);
+  /** Every acknowledgement the stack code makes, with the construct it covers. */
+  const acknowledgements = (scope: IConstruct) =>
+    scope.node.findAll().flatMap((node) =>
+      node.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            id: id.replace(/^annotation::/i, ''),
+            reason,
+            path: node.node.path,
+          })),
+        ),
+    );
+
+  it('finds nothing left: no error and no warning', () => {
+    expect(findings(nag(stack))).toEqual([]);
+  });
+
+  it('acknowledges each finding it keeps in the stack code, with a reason, and nothing that is not found', () => {
+    // The same checks, blind to acknowledgements: what they would report.
+    const blind = new AwsSolutionsChecks();
+    Object.defineProperty(blind, 'isAcknowledged', { value: () => false });
+    const raw = findings(blind.validateScope(stack));
+    const acknowledged = acknowledgements(stack);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    for (const { id, reason, path } of acknowledged) {
+      expect(reason.length, `${id} at ${path}`).toBeGreaterThan(80);
+      // Stale acknowledgements would hide a future finding of the same rule.
+      expect(
+        raw.some((finding) => finding.startsWith(`${id} at ${path}/`) || finding === `${id} at ${path}`),
+        `${id} at ${path} covers a finding`,
+      ).toBe(true);
+    }
+    // The event pipeline's constructs are checked too.
+    expect(raw).toContain('AwsSolutions-SQS3 at Test/EventPipeline/StreamFailures/Resource');
+    expect(raw).toContain(
+      'AwsSolutions-IAM5[Resource::*] at Test/EventPipeline/StreamHandlerRole/DefaultPolicy/Resource',
+    );
+    expect(acknowledged.map(({ id }) => id)).not.toContain('AwsSolutions-APIG3');
+  });
+
+  it('acknowledges the missing web ACL only when the deployer leaves WAF out', () => {
+    const { stack: withoutWaf } = synth({ waf: false });
+    // A warning fails the synth as an error does.
+    expect(findings(nag(withoutWaf))).toEqual([]);
+    expect(acknowledgements(withoutWaf)).toContainEqual({
+      id: 'AwsSolutions-APIG3',
+      reason: expect.stringContaining('waf=false'),
+      path: 'Test/Api/DeploymentStage.prod',
+    });
   });
 });
