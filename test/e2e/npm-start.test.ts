@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import twilio from 'twilio';
@@ -26,11 +26,12 @@ describe('npm start', () => {
     const sid = `AC${'5'.repeat(32)}`;
     const token = 'f'.repeat(32);
     const { PUBLIC_BASE_URL: _public, DYNAMODB_ENDPOINT: _endpoint, ...inherited } = process.env;
+    const localDir = join(mkdtempSync(join(tmpdir(), 'verify-start-')), 'local');
     const child = spawn('npm', ['start'], {
       env: {
         ...inherited,
         PORT: String(port),
-        LOCAL_DIR: mkdtempSync(join(tmpdir(), 'verify-start-')),
+        LOCAL_DIR: localDir,
         LOCAL_ACCOUNT_SID: sid,
         LOCAL_AUTH_TOKEN: token,
       },
@@ -42,7 +43,7 @@ describe('npm start', () => {
     const until = async (condition: () => boolean | Promise<boolean>, what: string) => {
       const started = Date.now();
       while (!(await condition())) {
-        if (Date.now() - started > 30_000) throw new Error(`Timed out waiting for ${what}:\n${output}`);
+        if (Date.now() - started > 90_000) throw new Error(`Timed out waiting for ${what}:\n${output}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
@@ -59,6 +60,20 @@ describe('npm start', () => {
       client.verify.baseUrl = `http://127.0.0.1:${port}`;
       const service = await client.verify.v2.services.create({ friendlyName: 'Smoke' });
       expect(service.url).toBe(`http://127.0.0.1:${port}/v2/Services/${service.sid}`);
+      // A factor makes an event, so every kind of local file exists: all readable by the user only.
+      await client.verify.v2
+        .services(service.sid)
+        .entities('user-0001-alice')
+        .newFactors.create({ friendlyName: 'Alice', factorType: 'totp' });
+      await until(() => existsSync(join(localDir, 'events.jsonl')), 'the events file');
+      expect(statSync(localDir).mode & 0o777).toBe(0o700);
+      const files = readdirSync(localDir, { recursive: true, encoding: 'utf8' })
+        .map((name) => join(localDir, name))
+        .filter((path) => statSync(path).isFile());
+      expect(files.map((path) => path.slice(localDir.length + 1)).sort()).toEqual(
+        expect.arrayContaining(['events.jsonl', 'master.key', join('dynamodb', 'shared-local-instance.db')]),
+      );
+      for (const path of files) expect([path, statSync(path).mode & 0o777]).toEqual([path, 0o600]);
 
       const javaPid = Number(/DynamoDB:\s+local \(pid (\d+)\)/.exec(output)![1]);
       expect(isAlive(javaPid)).toBe(true);
@@ -69,5 +84,5 @@ describe('npm start', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 240_000);
 });

@@ -193,6 +193,16 @@ describe('device credentials', () => {
     expect(reads.devices).toBe(0);
   });
 
+  it('is not let in by the cache where the route does not take device credentials', async () => {
+    const { token, deps } = setUp();
+    const header = basic('token', await token({}));
+    await authenticate(header, [deviceCredentials(deps)], config, now);
+    // Remembered now; a route for backends only (account credentials) still refuses it.
+    await expect(authenticate(header, [accountCredentials(deps)], config, now)).rejects.toSatisfy(
+      (e) => kindOf(e) === 'unauthenticated',
+    );
+  });
+
   it('stops accepting a deleted factor’s key once the cached entry expires', async () => {
     const { token, devices, deps } = setUp();
     const header = basic('token', await token({}));
