@@ -78,27 +78,21 @@ export const PushConfigFields = {
 
 export const Metadata = z.optional(jsonStringMap(1024));
 
-/** `…/Entities/{Identity}/Factors/{Sid}` of the caller's account. */
-export function factorKey(params: Record<string, string>, principal: { accountSid: string }) {
-  const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity', Sid: 'FactorSid' });
-  return {
-    accountSid: principal.accountSid,
-    serviceSid: p.ServiceSid,
-    identity: p.Identity,
-    sid: p.FactorSid,
+/** The key of `…/Entities/{Identity}/<Factors|Challenges>/{Sid}` in the caller's account. */
+const itemKey =
+  (sidKind: 'FactorSid' | 'ChallengeSid') =>
+  (params: Record<string, string>, principal: { accountSid: string }) => {
+    const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity', Sid: sidKind });
+    return {
+      accountSid: principal.accountSid,
+      serviceSid: p.ServiceSid,
+      identity: p.Identity,
+      sid: p[sidKind],
+    };
   };
-}
 
-/** `…/Entities/{Identity}/Challenges/{Sid}` of the caller's account. */
-export function challengeKey(params: Record<string, string>, principal: { accountSid: string }) {
-  const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity', Sid: 'ChallengeSid' });
-  return {
-    accountSid: principal.accountSid,
-    serviceSid: p.ServiceSid,
-    identity: p.Identity,
-    sid: p.ChallengeSid,
-  };
-}
+export const factorKey = itemKey('FactorSid');
+export const challengeKey = itemKey('ChallengeSid');
 
 /** `…/Entities/{Identity}` of the caller's account. */
 export function entityOwner(params: Record<string, string>, principal: { accountSid: string }) {
