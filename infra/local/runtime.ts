@@ -2,7 +2,7 @@ import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { newAccount, newAuthToken } from '../../shared/domain/credentials';
+import { isWellFormedSecret, newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { accountStore } from '../../shared/store';
 import { ensureTable, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
@@ -33,7 +33,7 @@ function localAccount(dir: string): LocalAccount {
   if (sid && authToken) {
     if (!sidPattern('AC').test(sid))
       throw new Error('LOCAL_ACCOUNT_SID must be AC followed by 32 hex digits');
-    if (authToken.length < 16) throw new Error('LOCAL_AUTH_TOKEN must be at least 16 characters');
+    if (!isWellFormedSecret(authToken)) throw new Error('LOCAL_AUTH_TOKEN must be 32 hex digits');
     return { sid, authToken };
   }
   const file = join(dir, 'account.json');

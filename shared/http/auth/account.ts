@@ -1,4 +1,4 @@
-import { hashSecret, secretMatches } from '../../domain/credentials';
+import { hashSecret, isWellFormedSecret, secretMatches } from '../../domain/credentials';
 import { sidPattern } from '../../domain/sid';
 import { accountStore } from '../../store';
 import type { Authenticator } from '.';
@@ -9,9 +9,13 @@ const UNKNOWN_SECRET_HASH = hashSecret('unknown');
 const ACCOUNT_SID = sidPattern('AC');
 const API_KEY_SID = sidPattern('SK');
 
-/** `AccountSid:AuthToken`, or an API key `SK…:secret`, checked in constant time against stored hashes. */
+/**
+ * `AccountSid:AuthToken`, or an API key `SK…:secret`, checked in constant time against stored hashes. A
+ * malformed SID or secret is not accepted, so it is refused without a read (and never reaches DynamoDB).
+ */
 export const accountCredentials: Authenticator = {
-  accepts: ({ username }) => ACCOUNT_SID.test(username) || API_KEY_SID.test(username),
+  accepts: ({ username, password }) =>
+    (ACCOUNT_SID.test(username) || API_KEY_SID.test(username)) && isWellFormedSecret(password),
   async verify({ username, password }, now) {
     const accounts = accountStore();
     const owner = ACCOUNT_SID.test(username)

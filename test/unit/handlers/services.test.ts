@@ -100,7 +100,7 @@ describe('service handlers', () => {
       apiEvent({
         method: 'GET',
         path: `/v2/Services/VA${'0'.repeat(32)}`,
-        auth: { ...auth, password: 'wrong' },
+        auth: { ...auth, password: '0'.repeat(32) },
       }),
       lambdaContext,
     );
