@@ -6,15 +6,24 @@ import {
   type ChallengeField,
 } from '../domain/challenge';
 import { invalidParameter } from '../domain/errors';
+import { parseIsoDateTime } from '../domain/time';
 import type { Params } from './form';
 import { jsonStringMap, oneOf, parseParams, repeated, sid, text } from './params';
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-
+/** A date-time parsed strictly: `2030-13-45T99:99:99Z` or an offset of `+99:99` is a 400, not a NaN date. */
 const isoDate = () =>
   z.pipe(
-    z.string().check(z.regex(ISO_8601, 'must be an ISO 8601 date-time such as 2030-01-02T03:04:05Z')),
-    z.transform((value: string) => new Date(value)),
+    z.string(),
+    z.transform((value: string, ctx) => {
+      const date = parseIsoDateTime(value);
+      if (date) return date;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be an ISO 8601 date-time such as 2030-01-02T03:04:05Z',
+        input: value,
+      });
+      return z.NEVER;
+    }),
   );
 
 /** One `Details.Fields` value: a JSON object `{"label", "value"}` (label ≤ 36, value ≤ 128 characters). */
@@ -56,7 +65,7 @@ export function newChallengeParams(form: Params, now: Date) {
   const p = parseParams(form, CreateFields);
   const expirationDate = p.ExpirationDate ?? new Date(now.getTime() + DEFAULT_CHALLENGE_TTL_MS);
   const ahead = expirationDate.getTime() - now.getTime();
-  if (ahead <= 0 || ahead > MAX_CHALLENGE_TTL_MS) {
+  if (!(ahead > 0 && ahead <= MAX_CHALLENGE_TTL_MS)) {
     throw invalidParameter('ExpirationDate', 'must be in the future and at most 60 minutes from now');
   }
   return {
