@@ -8,7 +8,7 @@ import {
 import { invalidParameter } from '../domain/errors';
 import { parseIsoDateTime } from '../domain/time';
 import type { Params } from './form';
-import { jsonStringMap, oneOf, parseParams, repeated, sid, text } from './params';
+import { jsonStringMap, oneOf, parseParams, parseUserJson, repeated, sid, text } from './params';
 
 /** A date-time parsed strictly: `2030-13-45T99:99:99Z` or an offset of `+99:99` is a 400, not a NaN date. */
 const isoDate = () =>
@@ -37,11 +37,15 @@ const detailsField = () =>
       };
       let parsed: unknown;
       try {
-        parsed = JSON.parse(value);
+        parsed = parseUserJson(value);
       } catch {
         return fail('each must be a JSON object {"label": …, "value": …}');
       }
-      const { label, value: fieldValue, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return fail('each must be a JSON object {"label": …, "value": …}');
+      }
+      // Any other key, `__proto__` included, is refused; the field kept is a new object of the two strings.
+      const { label, value: fieldValue, ...rest } = parsed as Record<string, unknown>;
       if (typeof label !== 'string' || typeof fieldValue !== 'string' || Object.keys(rest).length > 0) {
         return fail('each must be a JSON object with only string "label" and "value"');
       }
