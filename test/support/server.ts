@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import twilio from 'twilio';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { createAccount } from './fixtures';
@@ -56,4 +57,35 @@ export async function rawRequest(
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
   };
+}
+
+/**
+ * A request whose target is sent exactly as given (`fetch` would normalise `http://[` or `..` away), with
+ * the parsed JSON body when there is one.
+ */
+export function targetRequest(
+  url: string,
+  target: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  const { hostname, port } = new URL(url);
+  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+    const request = httpRequest(
+      { host: hostname, port, method: options.method ?? 'GET', path: target, headers: options.headers },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            body: text ? (JSON.parse(text) as unknown) : undefined,
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }

@@ -123,4 +123,18 @@ describe('service handlers', () => {
     const lookups = ddb.commandCalls(GetCommand).filter((call) => call.args[0].input.Key?.sk === '#ACCOUNT');
     expect(lookups).toHaveLength(1);
   });
+
+  it('reads headers and query parameters named like Object.prototype members as API Gateway sends them', async () => {
+    ddb.on(PutCommand).resolves({});
+    const event = apiEvent({ method: 'POST', path: '/v2/Services', auth, body: form({ FriendlyName: 'A' }) });
+    // API Gateway's event is JSON: a "__proto__" or "constructor" name arrives as an own property.
+    const hostile = '{"__proto__":"a","constructor":"b","toString":"c"}';
+    event.headers = { ...event.headers, ...(JSON.parse(hostile) as Record<string, string>) };
+    event.multiValueQueryStringParameters = JSON.parse(
+      '{"__proto__":["1"],"constructor":["2"],"hasOwnProperty":["3"]}',
+    ) as Record<string, string[]>;
+    const response = await createService(event, lambdaContext);
+    expect(response.statusCode).toBe(201);
+    expect(JSON.parse(response.body)).toMatchObject({ friendly_name: 'A' });
+  });
 });
