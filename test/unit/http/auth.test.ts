@@ -1,5 +1,6 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ApiError } from '../../../shared/domain/errors';
 import { authenticate, clearCredentialCache } from '../../../shared/http/auth';
@@ -77,5 +78,34 @@ describe('malformed credentials', () => {
   ])('still look well-formed ones up: %s', async (_name, credentials) => {
     expect(await failureOf(credentials)).toEqual({ status: 401, code: 20003 });
     expect(ddb.commandCalls(GetCommand)).toHaveLength(1);
+  });
+
+  it('refuses any credentials that are not well-formed, without a read (property)', async () => {
+    const text = fc.string({ unit: 'binary', maxLength: 60 });
+    const notSecret = text.filter((password) => !/^[0-9a-fA-F]{32}$/.test(password));
+    const notCredentialSid = fc.oneof(
+      text.filter((kid) => !/^CR[0-9a-fA-F]{32}$/.test(kid)),
+      fc.jsonValue().filter((kid) => typeof kid !== 'string'),
+    );
+    const credentials = fc.oneof(
+      fc.tuple(fc.constantFrom(`AC${HEX32}`, `SK${HEX32}`), notSecret).map(([u, p]) => `${u}:${p}`),
+      fc
+        .tuple(notCredentialSid, text, text)
+        .map(([kid, claims, signature]) =>
+          deviceToken({ kid }).replace(/\.[^.]*\.[^.]*$/, `.${claims}.${signature}`),
+        ),
+      text
+        .filter((secret) => !/^[A-Za-z0-9_-]{43}$/.test(secret))
+        .map((secret) => `token:YK${HEX32}.${secret}`),
+      fc.tuple(text, text).map(([u, p]) => `${u}:${p}`),
+    );
+    await fc.assert(
+      fc.asyncProperty(credentials, async (given) => {
+        ddb.resetHistory();
+        expect(await failureOf(given)).toEqual({ status: 401, code: 20003 });
+        expect(ddb.calls()).toHaveLength(0);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
