@@ -60,8 +60,8 @@ export async function rawRequest(
 }
 
 /**
- * A request whose target is sent exactly as given (`fetch` would normalise `http://[` or `..` away), with
- * the parsed JSON body when there is one.
+ * A request whose target and headers are sent exactly as given (`fetch` would normalise `http://[` or `..`
+ * away), with the raw text of the answer and its JSON body when it has one.
  */
 export function targetRequest(
   url: string,
@@ -69,19 +69,30 @@ export function targetRequest(
   options: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ) {
   const { hostname, port } = new URL(url);
-  return new Promise<{ status: number; body: unknown }>((resolve, reject) => {
+  return new Promise<{ status: number; text: string; body: unknown }>((resolve, reject) => {
+    // Content-Length always: without it Node sends a GET's body as if it were the next request.
+    const length = options.body === undefined ? {} : { 'Content-Length': Buffer.byteLength(options.body) };
     const request = httpRequest(
-      { host: hostname, port, method: options.method ?? 'GET', path: target, headers: options.headers },
+      {
+        host: hostname,
+        port,
+        method: options.method ?? 'GET',
+        path: target,
+        headers: { ...options.headers, ...length },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => (text += chunk));
-        response.on('end', () =>
-          resolve({
-            status: response.statusCode ?? 0,
-            body: text ? (JSON.parse(text) as unknown) : undefined,
-          }),
-        );
+        response.on('end', () => {
+          let body: unknown;
+          try {
+            body = text ? (JSON.parse(text) as unknown) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, text, body });
+        });
         response.on('error', reject);
       },
     );
