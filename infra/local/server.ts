@@ -43,6 +43,21 @@ async function readBody(request: IncomingMessage): Promise<string | undefined> {
   return size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
+/** A map for names the client chose (headers, query parameters): no prototype, so `constructor` is a name. */
+const dictionary = <T>() => Object.create(null) as Record<string, T>;
+
+/**
+ * The request's path and query. A target that does not parse as one (`http://[`) reads as `/`, which no
+ * route serves.
+ */
+function requestUrl(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
 const twilioError = (code: number, status: number, message: string) =>
   JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 
@@ -52,16 +67,20 @@ export function toProxyEvent(
   body: string,
   match: { resource: string; pathParameters: Record<string, string> | null },
 ): APIGatewayProxyEvent {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const url = requestUrl(request);
+  const headers = dictionary<string>();
+  const multiValueHeaders = dictionary<string[]>();
   for (let i = 0; i < request.rawHeaders.length; i += 2) {
     const [name, value] = [request.rawHeaders[i]!, request.rawHeaders[i + 1]!];
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
-  const query: Record<string, string[]> = {};
-  for (const [name, value] of url.searchParams) (query[name] ??= []).push(value);
+  const query = dictionary<string[]>();
+  const lastValues = dictionary<string>();
+  for (const [name, value] of url.searchParams) {
+    (query[name] ??= []).push(value);
+    lastValues[name] = value;
+  }
   const hasQuery = Object.keys(query).length > 0;
   const method = request.method ?? 'GET';
   return {
@@ -70,9 +89,7 @@ export function toProxyEvent(
     httpMethod: method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery
-      ? Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v.at(-1)!]))
-      : null,
+    queryStringParameters: hasQuery ? lastValues : null,
     multiValueQueryStringParameters: hasQuery ? query : null,
     pathParameters: match.pathParameters,
     stageVariables: null,
@@ -115,7 +132,7 @@ export function createLocalServer(deps: Dependencies): Server & { ready: () => P
   const { handlerOf, loadAll } = handlers(deps);
   const server = createServer(async (request, response) => {
     try {
-      const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+      const path = requestUrl(request).pathname;
       const resolution = resolveRoute(request.method ?? 'GET', path);
       const route = resolution.kind === 'route' ? resolution.route : undefined;
       const body = await readBody(request);

@@ -37,6 +37,7 @@ export async function checkPushAnswer(
   } catch {
     return { valid: false };
   }
+  if (typeof claims !== 'object' || claims === null) return { valid: false };
   const status = claims.status;
   if (status !== 'approved' && status !== 'denied') return { valid: false };
   const expected = signedFields(challenge);

@@ -35,6 +35,12 @@ export function secretMatches(secret: string, storedHash: string): boolean {
 
 export const newAuthToken = () => randomBytes(16).toString('hex');
 
+/**
+ * Auth tokens and API key secrets are 32 hex digits (`newAuthToken`, `newApiKey`): anything else cannot
+ * match a stored hash, so it is refused without looking the username up.
+ */
+export const isWellFormedSecret = (secret: string) => /^[0-9a-fA-F]{32}$/.test(secret);
+
 export function newAccount(now: Date, authToken = newAuthToken(), sid = newSid(SidPrefix.account, now)) {
   const account: Account = { sid, authTokenHash: hashSecret(authToken), dateCreated: formatDate(now) };
   return { account, authToken };

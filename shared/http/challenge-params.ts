@@ -6,15 +6,24 @@ import {
   type ChallengeField,
 } from '../domain/challenge';
 import { invalidParameter } from '../domain/errors';
+import { parseIsoDateTime } from '../domain/time';
 import type { Params } from './form';
-import { jsonStringMap, oneOf, parseParams, repeated, sid, text } from './params';
+import { jsonStringMap, oneOf, parseParams, parseUserJson, repeated, sid, text } from './params';
 
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/;
-
+/** A date-time parsed strictly: `2030-13-45T99:99:99Z` or an offset of `+99:99` is a 400, not a NaN date. */
 const isoDate = () =>
   z.pipe(
-    z.string().check(z.regex(ISO_8601, 'must be an ISO 8601 date-time such as 2030-01-02T03:04:05Z')),
-    z.transform((value: string) => new Date(value)),
+    z.string(),
+    z.transform((value: string, ctx) => {
+      const date = parseIsoDateTime(value);
+      if (date) return date;
+      ctx.issues.push({
+        code: 'custom',
+        message: 'must be an ISO 8601 date-time such as 2030-01-02T03:04:05Z',
+        input: value,
+      });
+      return z.NEVER;
+    }),
   );
 
 /** One `Details.Fields` value: a JSON object `{"label", "value"}` (label ≤ 36, value ≤ 128 characters). */
@@ -28,11 +37,15 @@ const detailsField = () =>
       };
       let parsed: unknown;
       try {
-        parsed = JSON.parse(value);
+        parsed = parseUserJson(value);
       } catch {
         return fail('each must be a JSON object {"label": …, "value": …}');
       }
-      const { label, value: fieldValue, ...rest } = (parsed ?? {}) as Record<string, unknown>;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+        return fail('each must be a JSON object {"label": …, "value": …}');
+      }
+      // Any other key, `__proto__` included, is refused; the field kept is a new object of the two strings.
+      const { label, value: fieldValue, ...rest } = parsed as Record<string, unknown>;
       if (typeof label !== 'string' || typeof fieldValue !== 'string' || Object.keys(rest).length > 0) {
         return fail('each must be a JSON object with only string "label" and "value"');
       }
@@ -56,7 +69,7 @@ export function newChallengeParams(form: Params, now: Date) {
   const p = parseParams(form, CreateFields);
   const expirationDate = p.ExpirationDate ?? new Date(now.getTime() + DEFAULT_CHALLENGE_TTL_MS);
   const ahead = expirationDate.getTime() - now.getTime();
-  if (ahead <= 0 || ahead > MAX_CHALLENGE_TTL_MS) {
+  if (!(ahead > 0 && ahead <= MAX_CHALLENGE_TTL_MS)) {
     throw invalidParameter('ExpirationDate', 'must be in the future and at most 60 minutes from now');
   }
   return {

@@ -6,6 +6,7 @@ export type Params = Map<string, string[]>;
 export const MAX_BODY_BYTES = 64 * 1024;
 
 function decode(text: string, name: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {
@@ -26,7 +27,9 @@ export function parseForm(body: string): Params {
     const rawName = equals === -1 ? pair : pair.slice(0, equals);
     const name = decode(rawName, 'request body');
     const value = equals === -1 ? '' : decode(pair.slice(equals + 1), name);
-    params.set(name, [...(params.get(name) ?? []), value]);
+    const values = params.get(name);
+    if (values) values.push(value);
+    else params.set(name, [value]);
   }
   return params;
 }

@@ -34,31 +34,51 @@ export const oneOf = <const T extends readonly [string, ...string[]]>(values: T)
 export const sid = (prefix: string) =>
   z.string().check(z.regex(sidPattern(prefix), `must be a ${prefix} SID`));
 
+/**
+ * `JSON.parse` whose objects have no prototype: whatever keys a user sends (`toString`, `hasOwnProperty`…)
+ * are only ever data, never members inherited from `Object.prototype`.
+ */
+export function parseUserJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.setPrototypeOf(value, null)
+      : value,
+  );
+}
+
+/**
+ * Keys refused in user JSON objects. The AWS SDK's DynamoDB marshalling builds plain objects, so a
+ * `__proto__` key would be lost (or fail the write) and a `constructor` key makes it reject the map: rather
+ * than a 500 or a silently different value, these two are a 400 naming the parameter. Every other key is
+ * stored and returned as sent.
+ */
+export const RESERVED_JSON_KEYS: readonly string[] = ['__proto__', 'constructor'];
+
 /** A JSON object whose values are all strings, given as a string of at most `max` characters. */
 export const jsonStringMap = (max = 1024) =>
   z.pipe(
     text(max),
     z.transform((value: string, ctx) => {
+      const fail = (message: string) => {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return z.NEVER;
+      };
       let parsed: unknown;
       try {
-        parsed = JSON.parse(value);
+        parsed = parseUserJson(value);
       } catch {
-        ctx.issues.push({ code: 'custom', message: 'must be a JSON object', input: value });
-        return z.NEVER;
+        return fail('must be a JSON object');
       }
-      const isStringMap =
-        typeof parsed === 'object' &&
-        parsed !== null &&
-        !Array.isArray(parsed) &&
-        Object.values(parsed).every((entry) => typeof entry === 'string');
-      if (!isStringMap) {
-        ctx.issues.push({
-          code: 'custom',
-          message: 'must be a JSON object with only string values',
-          input: value,
-        });
-        return z.NEVER;
+      if (
+        typeof parsed !== 'object' ||
+        parsed === null ||
+        Array.isArray(parsed) ||
+        !Object.values(parsed).every((entry) => typeof entry === 'string')
+      ) {
+        return fail('must be a JSON object with only string values');
       }
+      const reserved = Object.keys(parsed).find((key) => RESERVED_JSON_KEYS.includes(key));
+      if (reserved !== undefined) return fail(`must not use "${reserved}" as a key`);
       return parsed as Record<string, string>;
     }),
   );

@@ -243,10 +243,16 @@ export const ROUTES: readonly Route[] = [
 /** Answers every request no route serves: 404 for an unknown path, 405 for a known path's other methods. */
 export const FALLBACK_HANDLER = 'functions/fallback.ts';
 
+const SLASH = 0x2f;
+
 /** Path parameters when `path` fits the `{Name}` placeholders of `template`, else undefined. */
 export function matchPath(template: string, path: string): Record<string, string> | undefined {
   const expected = template.split('/');
-  const actual = path.replace(/\/+$/, '').split('/');
+  // Trailing slashes are trimmed by hand: `/\/+$/` backtracks quadratically over a long run of slashes.
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  // A path with more segments than the template stops splitting at one more.
+  const actual = path.slice(0, end).split('/', expected.length + 1);
   if (expected.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (const [i, part] of expected.entries()) {

@@ -7,7 +7,8 @@ type Item = Record<string, unknown>;
 type Position = { after: string } | { before: string };
 
 /** A page token: the sort key to continue from, Base64url-encoded. Opaque to everything but this module. */
-const encodeToken = (position: Position) => Buffer.from(JSON.stringify(position)).toString('base64url');
+export const encodeToken = (position: Position) =>
+  Buffer.from(JSON.stringify(position)).toString('base64url');
 
 const foreignToken = () => invalidParameter('PageToken', 'is not a token this list issued');
 

@@ -240,6 +240,15 @@ describe('Challenges through twilio-node and a device speaking the SDK protocol'
       [{ factorSid, expirationDate: new Date(now - 1000) }, 60200, 'ExpirationDate'],
       [{ factorSid, expirationDate: new Date(now + 61 * 60_000) }, 60200, 'ExpirationDate'],
       [{ factorSid, expirationDate: 'tomorrow' }, 60200, 'ExpirationDate'],
+      [{ ...pushChallenge(factorSid), expirationDate: '2030-13-45T99:99:99Z' }, 60200, 'ExpirationDate'],
+      [
+        {
+          ...pushChallenge(factorSid),
+          expirationDate: new Date(now + 600_000).toISOString().replace('Z', '+99:99'),
+        },
+        60200,
+        'ExpirationDate',
+      ],
       [{ factorSid }, 20001, 'Details.Message'],
       [{ factorSid, 'details.message': 'x'.repeat(257) }, 60200, 'Details.Message'],
       [

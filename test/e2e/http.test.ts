@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../support/fixtures';
-import { rawRequest, startTestServer } from '../support/server';
+import { rawRequest, startTestServer, targetRequest } from '../support/server';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
 beforeAll(async () => (server = await startTestServer()));
@@ -37,6 +37,38 @@ describe('HTTP edges, as raw requests', () => {
       headers: { Authorization: 'Basic !!!' },
     });
     expect(garbled.status).toBe(401);
+  });
+
+  it('refuses a device token whose kid is 3,000 characters with a 401, not a DynamoDB error', async () => {
+    const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const jwt = `${b64url({ alg: 'ES256', kid: `CR${'a'.repeat(2998)}` })}.${b64url({})}.c2ln`;
+    const path = `/v2/Services/VA${'0'.repeat(32)}/Entities/user-0001-alice/Factors/YF${'0'.repeat(32)}`;
+    const response = await rawRequest(`${server.url}${path}`, { auth: { sid: 'token', authToken: jwt } });
+    expect(response).toMatchObject({ status: 401, body: twilioError(20003, 401) });
+  });
+
+  it('takes query parameters and headers named like Object.prototype members as plain names', async () => {
+    const auth = await createAccount();
+    const query = 'constructor=1&__proto__=1&toString=1&toString=2&hasOwnProperty=x&valueOf=&PageSize=2';
+    const response = await rawRequest(`${server.url}/v2/Services?${query}`, {
+      auth,
+      headers: { constructor: 'x', toString: 'y', ['__proto__']: 'z', hasOwnProperty: 'w' },
+    });
+    expect(response).toMatchObject({ status: 200, body: { services: [], meta: { page_size: 2 } } });
+    const repeated = await rawRequest(`${server.url}/v2/Services?PageSize=2&PageSize=3`, { auth });
+    expect(repeated).toMatchObject({
+      status: 400,
+      body: { code: 60200, message: 'Invalid parameter PageSize: must be given once' },
+    });
+  });
+
+  it('answers a request target that is not a path with a JSON 404', async () => {
+    for (const target of ['http://[', 'http://localhost:99999/v2/Services', '*']) {
+      expect(await targetRequest(server.url, target), target).toMatchObject({
+        status: 404,
+        body: twilioError(20404, 404),
+      });
+    }
   });
 
   it('refuses bodies that are not form-encoded, malformed or too large, naming what is wrong', async () => {

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import twilio from 'twilio';
 import { freePort } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
@@ -64,4 +65,46 @@ export async function rawRequest(
     headers: response.headers,
     body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
   };
+}
+
+/**
+ * A request whose target and headers are sent exactly as given (`fetch` would normalise `http://[` or `..`
+ * away), with the raw text of the answer and its JSON body when it has one.
+ */
+export function targetRequest(
+  url: string,
+  target: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) {
+  const { hostname, port } = new URL(url);
+  return new Promise<{ status: number; text: string; body: unknown }>((resolve, reject) => {
+    // Content-Length always: without it Node sends a GET's body as if it were the next request.
+    const length = options.body === undefined ? {} : { 'Content-Length': Buffer.byteLength(options.body) };
+    const request = httpRequest(
+      {
+        host: hostname,
+        port,
+        method: options.method ?? 'GET',
+        path: target,
+        headers: { ...options.headers, ...length },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          let body: unknown;
+          try {
+            body = text ? (JSON.parse(text) as unknown) : undefined;
+          } catch {
+            body = undefined;
+          }
+          resolve({ status: response.statusCode ?? 0, text, body });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(options.body);
+  });
 }

@@ -22,7 +22,7 @@ export const deviceCredentials: AuthenticatorKind = ({ factors }) => ({
   accepts: ({ username, password }) =>
     username === 'token' && password.length <= MAX_TOKEN_LENGTH && JWT.test(password),
   async verify({ password: token }, now) {
-    let kid: string | undefined;
+    let kid: unknown;
     try {
       const header = decodeProtectedHeader(token);
       if (header.alg !== 'ES256' || (header.typ !== undefined && header.typ !== 'JWT')) return undefined;
@@ -30,7 +30,7 @@ export const deviceCredentials: AuthenticatorKind = ({ factors }) => ({
     } catch {
       return undefined;
     }
-    if (kid === undefined || !CREDENTIAL_SID.test(kid)) return undefined;
+    if (typeof kid !== 'string' || !CREDENTIAL_SID.test(kid)) return undefined;
     const device = await factors.getDeviceKey(kid);
     if (!device) return undefined;
     let claims: Record<string, unknown>;

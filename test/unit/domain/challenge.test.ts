@@ -154,6 +154,13 @@ describe('push answers (ES256 JWT from the device)', () => {
         `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ ...fetched(), status: 'approved' })).toString('base64url')}.`,
     ],
     ['garbage', async () => 'not.a.jwt'],
+    [
+      'a signed null payload',
+      async () =>
+        new CompactSign(Buffer.from('null'))
+          .setProtectedHeader({ typ: 'JWT', alg: 'ES256' })
+          .sign(device.privateKey),
+    ],
   ])('rejects %s', async (_name, make) => {
     expect(await checkPushAnswer(await make(), verifyKey(), challenge)).toEqual({ valid: false });
   });

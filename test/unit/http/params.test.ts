@@ -55,6 +55,17 @@ describe('parameter parsing', () => {
     });
   });
 
+  it("keeps a JSON object's keys as data: Object.prototype's names are ordinary keys", () => {
+    const meta = encodeURIComponent('{"toString":"a","valueOf":"b"}');
+    const parsed = parseParams(parseForm(`Name=a&Meta=${meta}`), fields).Meta!;
+    expect(Object.getPrototypeOf(parsed)).toBeNull();
+    expect(Object.entries(parsed)).toEqual([
+      ['toString', 'a'],
+      ['valueOf', 'b'],
+    ]);
+    expect(JSON.stringify(parsed)).toBe('{"toString":"a","valueOf":"b"}');
+  });
+
   it('takes a single value of a repeated parameter as a list of one', () => {
     expect(parseParams(parseForm('Name=a&Items=x'), fields).Items).toEqual(['x']);
   });
@@ -83,6 +94,21 @@ describe('parameter parsing', () => {
       `Name=a&Meta=${encodeURIComponent(JSON.stringify({ k: 'v'.repeat(40) }))}`,
       60200,
       'Invalid parameter Meta: must be at most 30 characters',
+    ],
+    [
+      `Name=a&Meta=${encodeURIComponent('{"__proto__":"x"}')}`,
+      60200,
+      'Invalid parameter Meta: must not use "__proto__" as a key',
+    ],
+    [
+      `Name=a&Meta=${encodeURIComponent('{"constructor":"x"}')}`,
+      60200,
+      'Invalid parameter Meta: must not use "constructor" as a key',
+    ],
+    [
+      `Name=a&Meta=${encodeURIComponent('{"__proto__":{}}')}`,
+      60200,
+      'Invalid parameter Meta: must be a JSON object with only string values',
     ],
     ['Name=a&Items=abcd', 60200, 'Invalid parameter Items: must be at most 3 characters'],
     ['Name=a&Items=a&Items=b&Items=c', 60200, 'Invalid parameter Items: must be given at most 2 times'],
