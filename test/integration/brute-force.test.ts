@@ -344,6 +344,29 @@ describe('the lock is honoured atomically', () => {
     expect(await stored(factor)).toMatchObject({ failedAttempts: 5 });
   });
 
+  it('compares the lock, not only the count: a reset and five new failures are a change', async () => {
+    const t0 = new Date();
+    const { factor, rightCode } = await verifiedTotp(t0);
+    for (let i = 0; i < 5; i++) expect(await wrongCode(factor, t0)).toBe('pending');
+    const firstLock = await stored(factor);
+    const t1 = later(t0, MINUTE);
+    expect(await outcome(answer(await create(factor, t1), rightCode(t1), t1), t1)).toBe('approved');
+    const t2 = later(t1, 10_000);
+    for (let i = 0; i < 5; i++) expect(await wrongCode(factor, t2)).toBe('pending');
+    // The same count as the stale read, under a lock that ends later.
+    const secondLock = await stored(factor);
+    expect(secondLock.failedAttempts).toBe(firstLock.failedAttempts);
+    expect(secondLock.lockedUntil).not.toBe(firstLock.lockedUntil);
+    // Decided on the first lock, which has passed at t1 + 30 s: refused, as the second has not.
+    const t3 = later(t1, 30_000);
+    expect(
+      await deps.factors.recordFailure(firstLock, afterFailure(firstLock, t3)),
+      'a failure counted against the old lock',
+    ).toBe('factor-changed');
+    expect(await outcome(verifyFactor(at(t3), firstLock, WRONG), t3)).toBe('60310 retry after 40');
+    expect((await stored(factor)).failedAttempts).toBe(5);
+  });
+
   it('refuses a push answer written against a stale lock state', async () => {
     const t0 = new Date();
     const { factor } = await verifiedPush();
