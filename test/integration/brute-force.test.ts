@@ -193,6 +193,9 @@ describe('the factor-wide failure limit', () => {
     const challenge = await create(factor, t0);
     const approval = await signAnswer(challenge, device.privateKey, 'approved');
     expect(await outcome(answer(challenge, approval, t0), t0)).toBe('60310 retry after 60');
+    // A locked factor is refused before its signature is even looked at.
+    const forgedAnswer = await signAnswer(challenge, deviceKey().privateKey, 'approved');
+    expect(await outcome(answer(challenge, forgedAnswer, t0), t0)).toBe('60310 retry after 60');
     expect((await storedChallenge(challenge)).status).toBe('pending');
     // Once the lock has passed, the same answer is taken.
     const afterLock = later(t0, MINUTE);
@@ -308,10 +311,82 @@ describe('the factor-wide failure limit', () => {
     const t1 = later(t0, 30_000);
     expect(await outcome(answer(challenge, rightCode(t1), t1), t1)).toBe('60310');
     expect(await storedChallenge(challenge)).toMatchObject({ status: 'pending', failedAttempts: 5 });
+    // The write holds the challenge's limit too, whatever a stale read said.
+    const current = await stored(factor);
+    const step = totpStep(t1, 30) + 1;
+    const approved = respond(challenge, 'approved', t1);
+    expect(await deps.challenges.answer(approved, t1, { kind: 'accepted', factor: current, step })).toBe(
+      'challenge-changed',
+    );
+    const next = afterFailure(current, t1);
+    expect(
+      await deps.challenges.recordWrongCode(challenge, t1, { kind: 'failed', factor: current, next }),
+    ).toBe('challenge-changed');
+    expect(await stored(factor)).toMatchObject({ failedAttempts: 2 });
   });
 });
 
+/**
+ * The dependencies at `now`, whose first factor read returns `stale`: as if the factor was read just
+ * before a concurrent request changed it.
+ */
+function readingStaleFactorFirst(now: Date, stale: Factor) {
+  let served = false;
+  const factors = new Proxy(deps.factors, {
+    get(target, name) {
+      if (name === 'get' && !served) {
+        return async () => {
+          served = true;
+          return stale;
+        };
+      }
+      const value: unknown = Reflect.get(target, name, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  return { ...at(now), factors };
+}
+
 describe('the lock is honoured atomically', () => {
+  it('refuses a TOTP answer when the factor was locked between its read and its write', async () => {
+    const t0 = new Date();
+    const { factor, rightCode } = await verifiedTotp(t0);
+    const challenge = await create(factor, t0);
+    for (let i = 0; i < 4; i++) expect(await wrongCode(factor, t0)).toBe('pending');
+    const beforeLock = await stored(factor);
+    expect(await wrongCode(factor, t0)).toBe('pending');
+    const call = answerChallenge(
+      readingStaleFactorFirst(t0, beforeLock),
+      backend(factor.accountSid),
+      challenge,
+      {
+        authPayload: rightCode(t0),
+      },
+    );
+    expect(await outcome(call, t0)).toBe('60310 retry after 60');
+    expect((await storedChallenge(challenge)).status).toBe('pending');
+  });
+
+  it('refuses a push answer when the factor was locked between its read and its write', async () => {
+    const t0 = new Date();
+    const { factor, device } = await verifiedPush();
+    const challenge = await create(factor, t0);
+    const beforeLock = await stored(factor);
+    const forged = signFactorSid(deviceKey().privateKey, factor.sid);
+    for (let i = 0; i < 5; i++) await outcome(verifyFactor(at(t0), await stored(factor), forged), t0);
+    const approval = await signAnswer(challenge, device.privateKey, 'approved');
+    const call = answerChallenge(
+      readingStaleFactorFirst(t0, beforeLock),
+      backend(factor.accountSid),
+      challenge,
+      {
+        authPayload: approval,
+      },
+    );
+    expect(await outcome(call, t0)).toBe('60310 retry after 60');
+    expect((await storedChallenge(challenge)).status).toBe('pending');
+  });
+
   it('refuses a verification decided on a factor read before a concurrent request locked it', async () => {
     const t0 = new Date();
     const { factor, rightCode } = await verifiedTotp(t0);
