@@ -169,8 +169,9 @@ export async function answerChallenge(
     const key = parsePushPublicKey(factor.binding.publicKey);
     if (typeof key === 'string') throw challengeVerificationFailed();
     const answer = await checkPushAnswer(input.authPayload, key, challenge);
-    // Not counted toward the lock: an ECDSA P-256 signature cannot be guessed (~2¹²⁸ work), so refusing
-    // forged answers is all a limit could add, and it would only let forgers lock the factor.
+    // A bad signature is not counted toward the lock: an ECDSA P-256 signature cannot be guessed (forging
+    // one takes ~2¹²⁸ work), so there is nothing to slow down, and counting would only let garbage lock
+    // the factor. (The lock is still checked first: a locked factor answers 429 whatever the payload.)
     if (!answer.valid) throw challengeVerificationFailed();
     const answered = respond(challenge, answer.status, now, input.metadata);
     return decideOnFactor(deps, factor, async (current) => {
