@@ -22,7 +22,9 @@ import {
   notFound,
 } from '../domain/errors';
 import type { StringMap } from '../domain/factor';
+import { afterFailure, assertUnlocked } from '../domain/lockout';
 import { checkTotp } from '../domain/totp';
+import { decideOnFactor } from './factor-race';
 import type { AppDeps, PageRequest } from './ports';
 import { assertWithinScope, type Principal } from './principal';
 
@@ -48,9 +50,12 @@ export interface NewChallengeRequest extends Owner {
 }
 
 /**
- * Creates a challenge for a verified factor: one read (factor and service together) and one write. For
- * TOTP with `AuthPayload`, a valid code creates it approved (and moves the factor's replay guard in the
- * same transaction); an invalid one creates it pending, with that attempt counted.
+ * Creates a challenge for a verified factor: one read (factor and service together) and one write. A
+ * locked factor still gets challenges (its answers are refused). For TOTP with `AuthPayload`, the code is
+ * an attempt on the factor like any other: on a locked factor it is refused (429, nothing is created); a
+ * valid code creates the challenge approved and resets the factor's failures and moves its replay guard;
+ * an invalid one creates it pending with that attempt counted, on the challenge and the factor. Either
+ * way in one transaction, conditioned on the factor's lock state as read.
  */
 export async function createChallenge(deps: ChallengeDeps, request: NewChallengeRequest) {
   const now = deps.now();
@@ -69,15 +74,25 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
     await deps.challenges.create(challenge);
     return challenge;
   }
+  const code = request.authPayload;
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
-  const check = checkTotp(secret, factor.config, request.authPayload, now, factor.lastAcceptedStep);
-  if (check.kind === 'accepted') {
-    const approved = respond(challenge, 'approved', now);
-    if ((await deps.challenges.create(approved, { factor, step: check.step })) === 'created') return approved;
-  }
-  const pending = { ...challenge, failedAttempts: 1 };
-  await deps.challenges.create(pending);
-  return pending;
+  return decideOnFactor(deps, factor, async (current) => {
+    assertUnlocked(current, now);
+    const check = checkTotp(secret, current.config, code, now, current.lastAcceptedStep);
+    if (check.kind === 'accepted') {
+      const approved = respond(challenge, 'approved', now);
+      const outcome = await deps.challenges.create(approved, {
+        kind: 'accepted',
+        factor: current,
+        step: check.step,
+      });
+      return outcome === 'created' ? approved : outcome;
+    }
+    const pending = { ...challenge, failedAttempts: 1 };
+    const next = afterFailure(current, now);
+    const outcome = await deps.challenges.create(pending, { kind: 'failed', factor: current, next });
+    return outcome === 'created' ? pending : outcome;
+  });
 }
 
 /** A challenge the principal may see: a device only its own factor's. */
@@ -117,11 +132,14 @@ export async function listChallenges(
 
 /**
  * Answers a pending challenge: two reads (the challenge and its factor; in parallel for a device, which
- * knows its factor up front) and one conditional write. Push: `AuthPayload` is the device's signed JWT
- * (approve or deny); a bad signature, another factor's key or altered claims are a 403 (60324) and change
- * nothing. TOTP: a valid code approves; a wrong one leaves it pending and counts, and after 5 the challenge
- * no longer approves. Expired → 403 (60323); already answered → 409. One conditional write decides
- * concurrent answers.
+ * knows its factor up front) and one transaction of the challenge with its factor. A locked factor
+ * (`lockout.ts`) answers 429 (60310), TOTP and push alike, and the transaction holds only while the
+ * factor's lock state is the one read, so a lock set by a concurrent request is honoured. Push:
+ * `AuthPayload` is the device's signed JWT (approve or deny); a bad signature, another factor's key or
+ * altered claims are a 403 (60324) and change nothing. TOTP: a valid code approves and resets the
+ * factor's failures; a wrong one leaves the challenge pending and counts, on the challenge (after 5 it no
+ * longer approves: 429) and on the factor. Expired → 403 (60323); already answered → 409. The challenge's
+ * condition decides concurrent answers.
  */
 export async function answerChallenge(
   deps: ChallengeDeps,
@@ -147,29 +165,48 @@ export async function answerChallenge(
   assertAuthPayloadShape(factor.factorType, input.authPayload, 'challenge');
 
   if (factor.factorType === 'push') {
+    assertUnlocked(factor, now);
     const key = parsePushPublicKey(factor.binding.publicKey);
     if (typeof key === 'string') throw challengeVerificationFailed();
     const answer = await checkPushAnswer(input.authPayload, key, challenge);
+    // A bad signature is not counted toward the lock: an ECDSA P-256 signature cannot be guessed (forging
+    // one takes ~2¹²⁸ work), so there is nothing to slow down, and counting would only let garbage lock
+    // the factor. (The lock is still checked first: a locked factor answers 429 whatever the payload.)
     if (!answer.valid) throw challengeVerificationFailed();
     const answered = respond(challenge, answer.status, now, input.metadata);
-    if ((await deps.challenges.answer(answered, now)) === 'answered') return answered;
-    return explainRefusal(deps, challenge, now);
+    return decideOnFactor(deps, factor, async (current) => {
+      assertUnlocked(current, now);
+      const outcome = await deps.challenges.answer(answered, now, { kind: 'unchanged', factor: current });
+      if (outcome === 'challenge-changed') return explainRefusal(deps, challenge, now);
+      return outcome === 'answered' ? answered : outcome;
+    });
   }
 
-  if (challenge.failedAttempts >= MAX_CHALLENGE_ATTEMPTS)
-    throw challengeAttemptsReached(MAX_CHALLENGE_ATTEMPTS);
+  const code = input.authPayload;
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
-  const check = checkTotp(secret, factor.config, input.authPayload, now, factor.lastAcceptedStep);
-  if (check.kind === 'accepted') {
-    const answered = respond(challenge, 'approved', now, input.metadata);
-    const outcome = await deps.challenges.answer(answered, now, { factor, step: check.step });
-    if (outcome === 'answered') return answered;
-    if (outcome === 'conflict') return explainRefusal(deps, challenge, now);
-    // 'replayed': a concurrent request used this code's step first; it counts as a wrong code.
-  }
-  const attempts = await deps.challenges.recordWrongCode(challenge, now);
-  if (attempts === undefined) return explainRefusal(deps, challenge, now);
-  return { ...challenge, failedAttempts: attempts };
+  return decideOnFactor(deps, factor, async (current) => {
+    assertUnlocked(current, now);
+    if (challenge.failedAttempts >= MAX_CHALLENGE_ATTEMPTS)
+      throw challengeAttemptsReached(MAX_CHALLENGE_ATTEMPTS);
+    const check = checkTotp(secret, current.config, code, now, current.lastAcceptedStep);
+    if (check.kind === 'accepted') {
+      const answered = respond(challenge, 'approved', now, input.metadata);
+      const attempt = { kind: 'accepted' as const, factor: current, step: check.step };
+      const outcome = await deps.challenges.answer(answered, now, attempt);
+      if (outcome === 'challenge-changed') return explainRefusal(deps, challenge, now);
+      return outcome === 'answered' ? answered : outcome;
+    }
+    // A wrong code, or a right one whose step was accepted already (RFC 6238 §5.2): a failure.
+    const next = afterFailure(current, now);
+    const outcome = await deps.challenges.recordWrongCode(challenge, now, {
+      kind: 'failed',
+      factor: current,
+      next,
+    });
+    if (outcome === 'challenge-changed') return explainRefusal(deps, challenge, now);
+    // The count as read plus this one (concurrent wrong codes on the same challenge may have added more).
+    return outcome === 'recorded' ? { ...challenge, failedAttempts: challenge.failedAttempts + 1 } : outcome;
+  });
 }
 
 function assertAnswerable(challenge: Challenge, now: Date) {

@@ -21,9 +21,11 @@ import {
   type StringMap,
 } from '../domain/factor';
 import { evaluateFactorVerification } from '../domain/factor-verification';
+import { afterFailure } from '../domain/lockout';
 import { totpIssuer, type Service } from '../domain/service';
 import { newSid, SidPrefix } from '../domain/sid';
 import { newTotpSecret, totpUri, type TotpConfig } from '../domain/totp';
+import { decideOnFactor } from './factor-race';
 import type { AppDeps, PageRequest } from './ports';
 import { assertWithinScope, type Principal } from './principal';
 
@@ -158,37 +160,30 @@ const hasChanges = (changes: FactorChanges) =>
 /**
  * Verifies a factor with its `AuthPayload`. A wrong payload on an unverified factor answers the factor,
  * still unverified (Twilio's behaviour since 2021); on an already verified factor it is a 403 (60311), so
- * that reading `status` can never make a wrong code look right. Five failures lock the factor (429).
+ * that reading `status` can never make a wrong code look right. Every failure counts toward the
+ * factor-wide lock (`lockout.ts`), shared with the factor's challenges; a locked factor answers 429 (60310)
+ * whatever the payload. The outcome is one conditional write on the factor's lock state as read; when a
+ * concurrent attempt changed it first, the factor is read again and the payload decided again.
  */
 export async function verifyFactor(
   deps: Pick<Deps, 'factors' | 'sealer' | 'now'>,
   factor: Factor,
   authPayload: string,
-) {
+): Promise<Factor> {
   assertAuthPayloadShape(factor.factorType, authPayload, 'factor');
-  const now = deps.now();
   const secret =
     factor.factorType === 'totp' ? await deps.sealer.open(factor.sealedSecret, factor.sid) : undefined;
-  const decision = evaluateFactorVerification(factor, authPayload, now, secret);
-  if (decision.outcome === 'locked') throw factorLocked();
-  if (decision.outcome === 'failed') return failedVerification(deps, factor);
-  const stored = await deps.factors.recordVerified(factor, decision.acceptedStep, now);
-  if (stored) return stored;
-  // The factor changed under us: locked, deleted, or this code was just accepted by a concurrent request.
-  const current = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);
-  if (!current) throw notFound();
-  return failedVerification(deps, current);
-}
-
-async function failedVerification(deps: Pick<Deps, 'factors'>, factor: Factor): Promise<Factor> {
-  const attempts = await deps.factors.recordFailedAttempt(factor);
-  if (attempts === undefined) {
-    const current = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);
-    if (!current) throw notFound();
-    throw factorLocked();
-  }
-  if (factor.status === 'verified') throw factorVerificationFailed();
-  return { ...factor, failedAttempts: attempts };
+  return decideOnFactor(deps, factor, async (current) => {
+    const now = deps.now();
+    const decision = evaluateFactorVerification(current, authPayload, now, secret);
+    if (decision.outcome === 'locked') throw factorLocked(decision.until);
+    if (decision.outcome === 'verified')
+      return deps.factors.recordVerified(current, decision.acceptedStep, now);
+    // A wrong payload, or a right TOTP code whose step was accepted already (by a concurrent request, say).
+    const stored = await deps.factors.recordFailure(current, afterFailure(current, now));
+    if (stored !== 'factor-changed' && current.status === 'verified') throw factorVerificationFailed();
+    return stored;
+  });
 }
 
 export async function deleteFactor(deps: Pick<Deps, 'factors'>, principal: Principal, key: FactorKey) {

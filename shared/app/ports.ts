@@ -4,6 +4,7 @@ import type { Account, ApiKey } from '../domain/credentials';
 import type { DomainEvent } from '../domain/events';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
+import type { LockState } from '../domain/lockout';
 import type { Service } from '../domain/service';
 
 /**
@@ -77,13 +78,19 @@ export interface FactorStore {
   /** Saves settings changes (name, config, metadata) if the factor still exists. */
   saveSettings(factor: Factor): Promise<boolean>;
   /**
-   * Marks the factor verified, resets its failure count and records the accepted TOTP step, provided it is
-   * not locked and the step is later than any accepted so far. Returns the stored factor, or undefined when
-   * those conditions no longer hold.
+   * Records a successful verification in one conditional write: the factor becomes verified, its failure
+   * count and lock reset, and a TOTP factor's accepted step becomes its last. It holds only while the
+   * factor's lock state is the one read (`failedAttempts` and `lockedUntil` of `factor`: optimistic
+   * concurrency) and, for TOTP, the step is later than any accepted so far. The stored factor, or
+   * 'factor-changed' when the factor changed or went since it was read: read it again and decide again.
    */
-  recordVerified(factor: Factor, acceptedStep: number | null, now: Date): Promise<Factor | undefined>;
-  /** Counts one failed attempt unless the factor is already locked; returns the count, or undefined. */
-  recordFailedAttempt(factor: Factor): Promise<number | undefined>;
+  recordVerified(factor: Factor, acceptedStep: number | null, now: Date): Promise<Factor | 'factor-changed'>;
+  /**
+   * Records a failed verification: the factor's lock state becomes `next` (`afterFailure` of the state
+   * read), under the same condition as `recordVerified`, so that concurrent failures cannot count past a
+   * lock. The stored factor, or 'factor-changed'.
+   */
+  recordFailure(factor: Factor, next: LockState): Promise<Factor | 'factor-changed'>;
   delete(factor: Factor): Promise<boolean>;
   getDeviceKey(credentialSid: string): Promise<DeviceKey | undefined>;
   /** The factor and its service, read together (one request). */
@@ -110,6 +117,21 @@ export interface ChallengeQuery {
   now: Date;
 }
 
+/**
+ * What a challenge write does to the challenge's factor, in the same transaction. Every one holds only
+ * while the factor's lock state is the one `factor` was read with (`failedAttempts` and `lockedUntil`:
+ * optimistic concurrency, which also proves that the lock the use case saw is still the lock there); when
+ * it is not, the write is refused as 'factor-changed' and the use case reads the factor again and decides
+ * again.
+ */
+export type FactorAttempt =
+  /** A TOTP code accepted: the replay guard moves to `step` (only forward), the failure count and lock reset. */
+  | { kind: 'accepted'; factor: Factor; step: number }
+  /** A wrong or already used TOTP code: the lock state becomes `next` (`afterFailure` of the state read). */
+  | { kind: 'failed'; factor: Factor; next: LockState }
+  /** A push answer: nothing on the factor changes, but the factor must still be as read, i.e. not locked. */
+  | { kind: 'unchanged'; factor: Factor };
+
 export interface ChallengeStore {
   get(accountSid: string, serviceSid: string, identity: string, sid: string): Promise<Challenge | undefined>;
   list(
@@ -120,22 +142,32 @@ export interface ChallengeStore {
     query: ChallengeQuery,
   ): Promise<Page<Challenge>>;
   /**
-   * Stores a new challenge. With `acceptedStep` (a TOTP code approved it at creation) the factor's last
-   * accepted step moves forward in the same transaction; 'replayed' when another request used that step first.
+   * Stores a new challenge. With `attempt` (a TOTP `AuthPayload` given at creation, right or wrong) the
+   * factor's side of it is written in the same transaction; 'factor-changed' when the factor changed first.
    */
-  create(challenge: Challenge, accepted?: { factor: Factor; step: number }): Promise<'created' | 'replayed'>;
+  create(
+    challenge: Challenge,
+    attempt?: Extract<FactorAttempt, { kind: 'accepted' | 'failed' }>,
+  ): Promise<'created' | 'factor-changed'>;
   /**
-   * Moves a pending, unexpired challenge to its answered state (`answered`), and for TOTP the factor's last
-   * accepted step with it. 'conflict' when the challenge was no longer pending or unexpired, 'replayed' when
-   * the TOTP step was used meanwhile.
+   * Moves a pending, unexpired challenge with attempts left to its answered state (`answered`), and writes
+   * `attempt` on the factor in the same transaction. 'challenge-changed' when the challenge was no longer
+   * answerable (whatever the factor), 'factor-changed' when only the factor's condition failed.
    */
   answer(
     answered: Challenge,
     now: Date,
-    accepted?: { factor: Factor; step: number },
-  ): Promise<'answered' | 'conflict' | 'replayed'>;
-  /** Counts a wrong code on a pending challenge below the attempt limit; the new count, or undefined. */
-  recordWrongCode(challenge: Challenge, now: Date): Promise<number | undefined>;
+    attempt: Extract<FactorAttempt, { kind: 'accepted' | 'unchanged' }>,
+  ): Promise<'answered' | 'challenge-changed' | 'factor-changed'>;
+  /**
+   * Counts a wrong code on a pending, unexpired challenge below its attempt limit and the failure on the
+   * factor, in one transaction; the outcomes as for `answer`.
+   */
+  recordWrongCode(
+    challenge: Challenge,
+    now: Date,
+    attempt: Extract<FactorAttempt, { kind: 'failed' }>,
+  ): Promise<'recorded' | 'challenge-changed' | 'factor-changed'>;
   /** Writes the expiry timer of a pending challenge (the stream handler does, for each new challenge). */
   scheduleExpiry(challenge: Challenge): Promise<void>;
   /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */

@@ -1,14 +1,17 @@
-import { MAX_FACTOR_VERIFICATION_ATTEMPTS, type Factor } from './factor';
+import type { Factor } from './factor';
+import { lockOf } from './lockout';
 import { verifyFactorSignature } from './push-key';
 import { checkTotp } from './totp';
 
 export type FactorVerification =
-  { outcome: 'locked' } | { outcome: 'verified'; acceptedStep: number | null } | { outcome: 'failed' };
+  | { outcome: 'locked'; until?: Date }
+  | { outcome: 'verified'; acceptedStep: number | null }
+  | { outcome: 'failed' };
 
 /**
- * Decides what an `AuthPayload` does to a factor. TOTP: a code for a step later than the last accepted one
- * verifies; push: the device's signature of the factor SID verifies. After
- * MAX_FACTOR_VERIFICATION_ATTEMPTS failures the factor is locked, whatever the payload.
+ * Decides what an `AuthPayload` does to a factor. A locked factor (`lockout.ts`) is locked whatever the
+ * payload. TOTP: a code for a step later than the last accepted one verifies; push: the device's signature
+ * of the factor SID verifies. Anything else is a failure, which counts toward the factor's lock.
  */
 export function evaluateFactorVerification(
   factor: Factor,
@@ -16,7 +19,8 @@ export function evaluateFactorVerification(
   now: Date,
   totpSecret?: string,
 ): FactorVerification {
-  if (factor.failedAttempts >= MAX_FACTOR_VERIFICATION_ATTEMPTS) return { outcome: 'locked' };
+  const lock = lockOf(factor, now);
+  if (lock.locked) return lock.until ? { outcome: 'locked', until: lock.until } : { outcome: 'locked' };
   if (factor.factorType === 'push') {
     return verifyFactorSignature(factor.binding.publicKey, factor.sid, authPayload)
       ? { outcome: 'verified', acceptedStep: null }

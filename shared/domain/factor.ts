@@ -1,18 +1,19 @@
 import { newSid, SidPrefix } from './sid';
 import { formatDate } from './time';
 import type { Entity } from './entity';
+import type { LockState } from './lockout';
 import type { Service } from './service';
 import type { TotpConfig } from './totp';
 
 export const MAX_PUSH_FACTORS_PER_ENTITY = 20;
-export const MAX_FACTOR_VERIFICATION_ATTEMPTS = 5;
 
 export const NOTIFICATION_PLATFORMS = ['apn', 'fcm', 'none'] as const;
 export type NotificationPlatform = (typeof NOTIFICATION_PLATFORMS)[number];
 export type FactorStatus = 'unverified' | 'verified';
 export type StringMap = Record<string, string>;
 
-interface FactorBase {
+/** `failedAttempts` and `lockedUntil`: the factor-wide brute-force limit (`lockout.ts`). */
+interface FactorBase extends LockState {
   sid: string;
   accountSid: string;
   serviceSid: string;
@@ -21,8 +22,6 @@ interface FactorBase {
   friendlyName: string;
   status: FactorStatus;
   metadata: StringMap | null;
-  /** Wrong `AuthPayload`s since the last successful verification. */
-  failedAttempts: number;
   dateCreated: string;
   dateUpdated: string;
 }
@@ -79,6 +78,7 @@ const common = (input: NewFactorCommon, now: Date) => ({
   status: 'unverified' as const,
   metadata: input.metadata ?? null,
   failedAttempts: 0,
+  lockedUntil: null,
   dateCreated: formatDate(now),
   dateUpdated: formatDate(now),
 });

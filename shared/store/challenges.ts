@@ -1,9 +1,9 @@
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ChallengeKey, ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
+import type { ChallengeKey, ChallengeQuery, ChallengeStore, FactorAttempt, PageRequest } from '../app/ports';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
-import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
-import { isConditionFailure, transact, type Labelled } from './conditions';
+import { isConditionFailure, transact, type TransactionOutcome } from './conditions';
+import { factorAttemptItem } from './factor-attempts';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
@@ -31,17 +31,17 @@ const item = (challenge: Challenge, retentionSeconds: number) => ({
   expiresAt: purgeAt(challenge, retentionSeconds),
 });
 
-/** Moves a factor's last accepted TOTP step forward, only forward: the replay guard. */
-const acceptStep = (table: string, factor: Factor, step: number): Labelled<'factor'> => ({
-  label: 'factor',
-  Update: {
-    TableName: table,
-    Key: Keys.factor(factor.accountSid, factor.serviceSid, factor.identity, factor.sid),
-    UpdateExpression: 'SET lastAcceptedStep = :step',
-    ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(lastAcceptedStep) OR attribute_type(lastAcceptedStep, :null) OR lastAcceptedStep < :step)',
-    ExpressionAttributeValues: { ':step': step, ':null': 'NULL' },
-  },
+/**
+ * What a challenge must be to take an answer or a wrong code: pending, unexpired (stored dates share one
+ * format, so they compare as strings) and, for TOTP, with attempts left. Of concurrent answers exactly one
+ * wins, and no challenge counts more than MAX_CHALLENGE_ATTEMPTS wrong codes.
+ */
+const ANSWERABLE = '#status = :pending AND expirationDate > :now AND failedAttempts < :maxAttempts';
+
+const answerable = (now: Date) => ({
+  ':pending': 'pending',
+  ':now': formatDate(now),
+  ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
 });
 
 export class DynamoChallengeStore implements ChallengeStore {
@@ -88,22 +88,22 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
   }
 
-  async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
+  async create(challenge: Challenge, attempt?: Extract<FactorAttempt, { kind: 'accepted' | 'failed' }>) {
     const put = {
       TableName: this.table,
       Item: item(challenge, this.retentionSeconds),
       ConditionExpression: 'attribute_not_exists(pk)',
     };
-    if (!accepted) {
+    if (!attempt) {
       await this.ddb.send(new PutCommand(put));
       return 'created' as const;
     }
     const outcome = await transact(this.ddb, [
       { label: 'challenge', Put: put },
-      acceptStep(this.table, accepted.factor, accepted.step),
+      factorAttemptItem(this.table, attempt),
     ]);
     if (outcome.ok) return 'created' as const;
-    if (outcome.failed.has('factor')) return 'replayed' as const;
+    if (outcome.failed.has('factor')) return 'factor-changed' as const;
     throw new Error('Challenge creation refused: its SID exists');
   }
 
@@ -116,68 +116,64 @@ export class DynamoChallengeStore implements ChallengeStore {
     await this.ddb.send(new PutCommand({ TableName: this.table, Item: timerItem(challenge) }));
   }
 
-  async answer(answered: Challenge, now: Date, accepted?: { factor: Factor; step: number }) {
-    const update = {
-      TableName: this.table,
-      Key: challengeKey(answered),
-      UpdateExpression:
-        'SET #status = :status, metadata = :metadata, dateUpdated = :updated, dateResponded = :responded, expiresAt = :purge',
-      // Only a pending challenge that has not expired (stored dates share one format, so they compare as
-      // strings) and, for TOTP, has attempts left can be answered: of concurrent answers exactly one wins.
-      ConditionExpression: '#status = :pending AND expirationDate > :now AND failedAttempts < :maxAttempts',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':status': answered.status,
-        ':metadata': answered.metadata,
-        ':updated': answered.dateUpdated,
-        ':responded': answered.dateResponded,
-        ':purge': purgeAt(answered, this.retentionSeconds),
-        ':pending': 'pending',
-        ':now': formatDate(now),
-        ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
+  async answer(
+    answered: Challenge,
+    now: Date,
+    attempt: Extract<FactorAttempt, { kind: 'accepted' | 'unchanged' }>,
+  ) {
+    const outcome = await transact(this.ddb, [
+      {
+        label: 'challenge',
+        Update: {
+          TableName: this.table,
+          Key: challengeKey(answered),
+          UpdateExpression:
+            'SET #status = :status, metadata = :metadata, dateUpdated = :updated, dateResponded = :responded, expiresAt = :purge',
+          ConditionExpression: ANSWERABLE,
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':status': answered.status,
+            ':metadata': answered.metadata,
+            ':updated': answered.dateUpdated,
+            ':responded': answered.dateResponded,
+            ':purge': purgeAt(answered, this.retentionSeconds),
+            ...answerable(now),
+          },
+        },
       },
-    };
-    if (accepted) {
-      const outcome = await transact(this.ddb, [
-        { label: 'challenge', Update: update },
-        acceptStep(this.table, accepted.factor, accepted.step),
-      ]);
-      if (outcome.ok) return 'answered' as const;
-      return outcome.failed.has('challenge') ? ('conflict' as const) : ('replayed' as const);
-    }
-    try {
-      await this.ddb.send(new UpdateCommand(update));
-      return 'answered' as const;
-    } catch (error) {
-      if (isConditionFailure(error)) return 'conflict' as const;
-      throw error;
-    }
+      // TOTP: the factor's failure count resets and its replay guard moves; push: the factor is not locked.
+      factorAttemptItem(this.table, attempt),
+    ]);
+    return this.outcomeOf(outcome, 'answered');
   }
 
-  async recordWrongCode(challenge: Challenge, now: Date) {
-    try {
-      const { Attributes } = await this.ddb.send(
-        new UpdateCommand({
+  async recordWrongCode(
+    challenge: Challenge,
+    now: Date,
+    attempt: Extract<FactorAttempt, { kind: 'failed' }>,
+  ) {
+    const outcome = await transact(this.ddb, [
+      {
+        label: 'challenge',
+        Update: {
           TableName: this.table,
           Key: challengeKey(challenge),
           UpdateExpression: 'ADD failedAttempts :one',
-          ConditionExpression:
-            '#status = :pending AND expirationDate > :now AND failedAttempts < :maxAttempts',
+          ConditionExpression: ANSWERABLE,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':pending': 'pending',
-            ':now': formatDate(now),
-            ':maxAttempts': MAX_CHALLENGE_ATTEMPTS,
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Attributes?.failedAttempts as number;
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+          ExpressionAttributeValues: { ':one': 1, ...answerable(now) },
+        },
+      },
+      // The same failure counts on the factor: the factor-wide limit.
+      factorAttemptItem(this.table, attempt),
+    ]);
+    return this.outcomeOf(outcome, 'recorded');
+  }
+
+  /** A refused challenge explains itself whatever the factor; otherwise it was the factor. */
+  private outcomeOf<T extends string>(outcome: TransactionOutcome<'challenge' | 'factor'>, success: T) {
+    if (outcome.ok) return success;
+    return outcome.failed.has('challenge') ? ('challenge-changed' as const) : ('factor-changed' as const);
   }
 
   async expire(key: ChallengeKey, now: Date) {

@@ -6,18 +6,15 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { DeviceKey, FactorStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
-import {
-  MAX_FACTOR_VERIFICATION_ATTEMPTS,
-  MAX_PUSH_FACTORS_PER_ENTITY,
-  type Factor,
-  type PushFactor,
-} from '../domain/factor';
+import { MAX_PUSH_FACTORS_PER_ENTITY, type Factor, type PushFactor } from '../domain/factor';
+import type { LockState } from '../domain/lockout';
 import type { Service } from '../domain/service';
 import { formatDate } from '../domain/time';
 import { retry } from '../retry';
 import { deleteKeys } from './batch';
 import { Condition, isConditionFailure, transact, type Labelled } from './conditions';
 import { entityItem } from './entities';
+import { factorChangeUpdate } from './factor-attempts';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
 
@@ -150,52 +147,27 @@ export class DynamoFactorStore implements FactorStore {
   }
 
   async recordVerified(factor: Factor, acceptedStep: number | null, now: Date) {
-    const stepCondition =
-      acceptedStep === null
-        ? ''
-        : ' AND (attribute_not_exists(lastAcceptedStep) OR attribute_type(lastAcceptedStep, :nullType) OR lastAcceptedStep < :step)';
-    try {
-      const { Attributes } = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: factorKey(factor),
-          UpdateExpression: `SET #status = :verified, failedAttempts = :zero, dateUpdated = :now${
-            acceptedStep === null ? '' : ', lastAcceptedStep = :step'
-          }`,
-          ConditionExpression: `attribute_exists(pk) AND failedAttempts < :max${stepCondition}`,
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':verified': 'verified',
-            ':zero': 0,
-            ':now': formatDate(now),
-            ':max': MAX_FACTOR_VERIFICATION_ATTEMPTS,
-            ...(acceptedStep === null ? {} : { ':step': acceptedStep, ':nullType': 'NULL' }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return Attributes && record<Factor>(Attributes);
-    } catch (error) {
-      if (isConditionFailure(error)) return undefined;
-      throw error;
-    }
+    const verified = {
+      set: '#status = :verified, dateUpdated = :now',
+      names: { '#status': 'status' },
+      values: { ':verified': 'verified', ':now': formatDate(now) },
+    };
+    return this.changeAttempts(
+      factorChangeUpdate(this.table, factor, { kind: 'accepted', step: acceptedStep }, verified),
+    );
   }
 
-  async recordFailedAttempt(factor: Factor) {
+  async recordFailure(factor: Factor, next: LockState) {
+    return this.changeAttempts(factorChangeUpdate(this.table, factor, { kind: 'failed', next }));
+  }
+
+  /** One conditional update of a factor's brute-force state: the stored factor, or 'factor-changed'. */
+  private async changeAttempts(update: ReturnType<typeof factorChangeUpdate>) {
     try {
-      const { Attributes } = await this.ddb.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: factorKey(factor),
-          UpdateExpression: 'ADD failedAttempts :one',
-          ConditionExpression: 'attribute_exists(pk) AND failedAttempts < :max',
-          ExpressionAttributeValues: { ':one': 1, ':max': MAX_FACTOR_VERIFICATION_ATTEMPTS },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Attributes?.failedAttempts as number;
+      const { Attributes } = await this.ddb.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return record<Factor>(Attributes!);
     } catch (error) {
-      if (isConditionFailure(error)) return undefined;
+      if (isConditionFailure(error)) return 'factor-changed' as const;
       throw error;
     }
   }

@@ -75,8 +75,8 @@ describe('Factors through twilio-node', () => {
     );
   });
 
-  it('answers wrong codes with status unverified, then 429 (60310) after five', async () => {
-    const { entity } = await setUp();
+  it('answers wrong codes with status unverified, then 429 (60310) with Retry-After for a minute after five', async () => {
+    const { entity, account, service } = await setUp();
     const factor = await entity.newFactors.create({ friendlyName: 'Alice', factorType: 'totp' });
     for (let i = 0; i < 5; i++) {
       expect((await entity.factors(factor.sid).update({ authPayload: '000000' })).status).toBe('unverified');
@@ -85,8 +85,17 @@ describe('Factors through twilio-node', () => {
     expect(await failureOf(entity.factors(factor.sid).update({ authPayload: code }))).toMatchObject({
       status: 429,
       code: 60310,
-      message: expect.stringMatching(/^Factor verification attempts reached/),
+      message: expect.stringMatching(/^Factor verification attempts reached: the factor is locked until /),
     });
+    const path = `/v2/Services/${service.sid}/Entities/user-0001-alice/Factors/${factor.sid}`;
+    const raw = await rawRequest(`${server.url}${path}`, {
+      method: 'POST',
+      auth: account,
+      body: `AuthPayload=${code}`,
+    });
+    expect(raw).toMatchObject({ status: 429, body: { code: 60310 } });
+    expect(Number(raw.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1);
+    expect(Number(raw.headers.get('Retry-After'))).toBeLessThanOrEqual(60);
     expect((await entity.factors(factor.sid).fetch()).status).toBe('unverified');
   });
 

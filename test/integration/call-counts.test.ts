@@ -82,7 +82,18 @@ describe('DynamoDB calls per operation, warm', () => {
     expect(names).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
   });
 
-  it('answer a push challenge with the device: two GetItem and one UpdateItem', async () => {
+  it('create TOTP challenge with a wrong AuthPayload: one BatchGetItem and one TransactWriteItems', async () => {
+    const { entity, factorSid } = await verifiedTotp();
+    await entity.factors(factorSid).fetch(); // warm-up with the same credentials
+    let status: string | undefined;
+    const names = await callsOf(async () => {
+      ({ status } = await entity.challenges.create({ factorSid, authPayload: '000000' }));
+    });
+    expect(status).toBe('pending');
+    expect(names).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('answer a push challenge with the device: two GetItem and one TransactWriteItems (with the lock check)', async () => {
     const { entity, factorSid, device } = await backendWithDevice(server.url, newIdentity());
     const challenge = await entity.challenges.create({ factorSid, 'details.message': 'Log in?' });
     // One device token for both requests, so the second finds the device's credentials remembered.
@@ -111,7 +122,7 @@ describe('DynamoDB calls per operation, warm', () => {
     });
     expect(status).toBe(200);
     expect((await entity.challenges(challenge.sid).fetch()).status).toBe('approved');
-    expect(sorted(names)).toEqual(['GetItemCommand', 'GetItemCommand', 'UpdateItemCommand']);
+    expect(sorted(names)).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
     // The device knows its factor: both reads are sent before either answers.
     expect(timeline.slice(0, 2)).toEqual(['start GetItemCommand', 'start GetItemCommand']);
   });
@@ -126,5 +137,31 @@ describe('DynamoDB calls per operation, warm', () => {
     });
     expect(status).toBe('approved');
     expect(sorted(names)).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+  });
+});
+
+describe('DynamoDB calls per attempt on a factor, warm', () => {
+  it('answer a TOTP challenge with a wrong code: two GetItem and one TransactWriteItems', async () => {
+    const { entity, factorSid } = await verifiedTotp();
+    const challenge = await entity.challenges.create({ factorSid });
+    let status: string | undefined;
+    const names = await callsOf(async () => {
+      ({ status } = await entity.challenges(challenge.sid).update({ authPayload: '000000' }));
+    });
+    expect(status).toBe('pending');
+    expect(sorted(names)).toEqual(['GetItemCommand', 'GetItemCommand', 'TransactWriteItemsCommand']);
+  });
+
+  it('verify a factor with a wrong code: one GetItem and one UpdateItem', async () => {
+    const { client } = await twilioFor(server.url);
+    const service = await client.verify.v2.services.create({ friendlyName: 'Owl Bank' });
+    const entity = client.verify.v2.services(service.sid).entities(newIdentity());
+    const factor = await entity.newFactors.create({ friendlyName: 'Alice', factorType: 'totp' });
+    let status: string | undefined;
+    const names = await callsOf(async () => {
+      ({ status } = await entity.factors(factor.sid).update({ authPayload: '000000' }));
+    });
+    expect(status).toBe('unverified');
+    expect(names).toEqual(['GetItemCommand', 'UpdateItemCommand']);
   });
 });

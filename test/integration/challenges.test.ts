@@ -131,7 +131,10 @@ describe('challenges on DynamoDB Local', () => {
     expect((await page('expired')).items.map((c) => c.sid)).toEqual([challenge.sid]);
     expect((await page('pending')).items).toEqual([]);
     // A stale read that still thinks it pending is stopped by the write's condition.
-    expect(await deps.challenges.answer({ ...challenge, status: 'approved' }, later)).toBe('conflict');
+    const approved = { ...challenge, status: 'approved' as const };
+    expect(await deps.challenges.answer(approved, later, { kind: 'unchanged', factor })).toBe(
+      'challenge-changed',
+    );
   });
 
   it('accepts a TOTP code once across challenges, however many requests race', async () => {
@@ -152,7 +155,7 @@ describe('challenges on DynamoDB Local', () => {
     expect(approved.status).toBe('approved');
   });
 
-  it('stops approving after five wrong codes, even with the right one', async () => {
+  it('locks the factor after five wrong codes: even the right one is refused, until the lock passes', async () => {
     const now = new Date();
     const { factor, codeAt } = await verifiedTotpFactor(now);
     let challenge = await create(factor);
@@ -170,6 +173,13 @@ describe('challenges on DynamoDB Local', () => {
       challenge.sid,
     );
     expect(stored).toMatchObject({ status: 'pending', failedAttempts: 5 });
+    // A minute later the factor takes codes again, but this challenge has used its own five.
+    const later = new Date(now.getTime() + 60_000);
+    await expect(answer(challenge, { authPayload: codeAt(2) }, later)).rejects.toSatisfy(
+      (e) => twilioCode(e) === 60310,
+    );
+    const other = await create(factor, {}, later);
+    expect((await answer(other, { authPayload: codeAt(2) }, later)).status).toBe('approved');
   });
 
   it('refuses challenges for unverified factors', async () => {

@@ -5,6 +5,7 @@ import type { Principal } from '../../shared/app/principal';
 import type { PushFactor, TotpFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
 import { totpCode, totpStep } from '../../shared/domain/totp';
+import { twilioError } from '../../shared/http/errors';
 import { testDeps, twilioCode } from '../support/deps';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
@@ -84,7 +85,7 @@ describe('factors on DynamoDB Local', () => {
     expect(entitySids.size).toBe(1);
   });
 
-  it('counts at most five wrong codes however many arrive at once, then locks the factor', async () => {
+  it('counts exactly five of ten racing wrong codes, then locks the factor for a minute', async () => {
     const owner = await newService();
     const { factor, secret } = await newTotpFactor(owner);
     const now = new Date();
@@ -93,9 +94,23 @@ describe('factors on DynamoDB Local', () => {
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
     expect(results.filter((r) => errorCode(r) === 60310)).toHaveLength(5);
-    const right = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
+    const lockedUntil = new Date(now.getTime() + 60_000);
     const locked = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
-    await expect(verifyFactor(at(now), locked!, right)).rejects.toSatisfy((e) => twilioCode(e) === 60310);
+    expect(locked).toMatchObject({ failedAttempts: 5, lockedUntil: lockedUntil.toISOString() });
+    const right = totpCode(secret, factor.config, totpStep(now, factor.config.timeStep));
+    const refusal = await verifyFactor(at(now), locked!, right).catch((error: unknown) => error);
+    expect(twilioError(refusal, undefined, now)).toMatchObject({
+      status: 429,
+      code: 60310,
+      headers: { 'Retry-After': '60' },
+    });
+    // Once the minute has passed, the right code of that time verifies and the count starts again.
+    const right2 = totpCode(secret, factor.config, totpStep(lockedUntil, factor.config.timeStep));
+    expect(await verifyFactor(at(lockedUntil), locked!, right2)).toMatchObject({
+      status: 'verified',
+      failedAttempts: 0,
+      lockedUntil: null,
+    });
   });
 
   it('accepts a code once: of concurrent uses exactly one verifies, and the code is dead afterwards', async () => {
@@ -109,6 +124,8 @@ describe('factors on DynamoDB Local', () => {
     expect(results.filter((r) => r.status === 'fulfilled' && r.value.status === 'verified')).toHaveLength(1);
     expect(results.filter((r) => errorCode(r) === 60311)).toHaveLength(3);
     const verified = await deps.factors.get(owner.accountSid, owner.serviceSid, factor.identity, factor.sid);
+    // The losers found the factor changed under them, read it again and counted the used code as a failure.
+    expect(verified!.failedAttempts).toBe(3);
     await expect(verifyFactor(at(now), verified!, code)).rejects.toSatisfy((e) => twilioCode(e) === 60311);
     const later = new Date(now.getTime() + 60_000);
     const next = totpCode(secret, factor.config, totpStep(later, factor.config.timeStep));

@@ -24,7 +24,12 @@ const push = newPushFactor(
   },
   now,
 );
-const locked = (factor: Factor): Factor => ({ ...factor, failedAttempts: 5 });
+const lockedUntil = new Date(now.getTime() + 60_000);
+const locked = (factor: Factor): Factor => ({
+  ...factor,
+  failedAttempts: 5,
+  lockedUntil: lockedUntil.toISOString(),
+});
 
 describe('factor verification', () => {
   it('verifies a TOTP factor with the current code and reports the step it used', () => {
@@ -52,14 +57,24 @@ describe('factor verification', () => {
     ).toBe('failed');
   });
 
-  it('locks a factor after five failures, even for a right payload', () => {
+  it('refuses any payload while the factor is locked, and says until when', () => {
     const code = totpCode(secret, config, totpStep(now, 30));
     expect(evaluateFactorVerification({ ...totp, failedAttempts: 4 }, code, now, secret).outcome).toBe(
       'verified',
     );
-    expect(evaluateFactorVerification(locked(totp), code, now, secret).outcome).toBe('locked');
+    expect(evaluateFactorVerification(locked(totp), code, now, secret)).toEqual({
+      outcome: 'locked',
+      until: lockedUntil,
+    });
     expect(
       evaluateFactorVerification(locked(push), signFactorSid(device.privateKey, push.sid), now).outcome,
     ).toBe('locked');
+    // The lock passed: the count alone does not lock.
+    expect(evaluateFactorVerification(locked(totp), code, lockedUntil, secret).outcome).toBe('failed');
+    const inTime = totpCode(secret, config, totpStep(lockedUntil, 30));
+    expect(evaluateFactorVerification(locked(totp), inTime, lockedUntil, secret).outcome).toBe('verified');
+    expect(evaluateFactorVerification({ ...totp, failedAttempts: 20 }, inTime, lockedUntil, secret)).toEqual({
+      outcome: 'locked',
+    });
   });
 });

@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { handler as createFactor } from '../../../functions/factors/create';
 import { handler as updateFactor } from '../../../functions/factors/update';
+import { FACTOR_RACE_RETRY } from '../../../shared/app/factor-race';
 import { newAccount } from '../../../shared/domain/credentials';
 import { newEntity } from '../../../shared/domain/entity';
 import { newPushFactor } from '../../../shared/domain/factor';
@@ -87,7 +88,7 @@ describe('factor handlers', () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it('answers 429 (60310) when a concurrent request locked the factor first', async () => {
+  it('answers 429 (60310) with Retry-After when a concurrent request locked the factor first', async () => {
     const factor = newPushFactor(
       {
         sid: `YF${'e'.repeat(32)}`,
@@ -99,7 +100,12 @@ describe('factor handlers', () => {
       now,
     );
     const key = Keys.factor(account.sid, service.sid, entity.identity, factor.sid);
-    ddb.on(GetCommand, { Key: key }).resolves({ Item: { ...factor, failedAttempts: 4 } });
+    // Read with 4 failures; by the time the failure is written, a fifth has locked the factor.
+    const lockedUntil = new Date(Date.now() + 60_000);
+    ddb
+      .on(GetCommand, { Key: key })
+      .resolvesOnce({ Item: { ...factor, failedAttempts: 4 } })
+      .resolves({ Item: { ...factor, failedAttempts: 5, lockedUntil: lockedUntil.toISOString() } });
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
     const response = await updateFactor(
       apiEvent({
@@ -115,5 +121,39 @@ describe('factor handlers', () => {
       code: 60310,
       message: expect.stringMatching(/^Factor verification attempts reached/),
     });
+    expect(Number(response.headers?.['Retry-After'])).toBeGreaterThanOrEqual(59);
+    // The failure was written once, conditioned on the state read (4 failures, no lock).
+    const updates = ddb.commandCalls(UpdateCommand);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args[0].input).toMatchObject({
+      ExpressionAttributeValues: { ':seenFailures': 4, ':failedAttempts': 5 },
+    });
+  });
+
+  it('answers 409 when the factor keeps changing under a verification', async () => {
+    const factor = newPushFactor(
+      {
+        sid: `YF${'f'.repeat(32)}`,
+        entity,
+        friendlyName: 'Pixel',
+        publicKey: device.publicKey,
+        config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
+      },
+      now,
+    );
+    const key = Keys.factor(account.sid, service.sid, entity.identity, factor.sid);
+    ddb.on(GetCommand, { Key: key }).resolves({ Item: { ...factor } });
+    ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', $metadata: {} }));
+    const response = await updateFactor(
+      apiEvent({
+        method: 'POST',
+        path: `${factorsPath}/${factor.sid}`,
+        auth,
+        body: form({ AuthPayload: 'AAAA' }),
+      }),
+      lambdaContext,
+    );
+    expect(response.statusCode).toBe(409);
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(FACTOR_RACE_RETRY.attempts);
   });
 });
