@@ -111,6 +111,7 @@ export async function startLocalRuntime(options: {
       tableName: LOCAL_TABLE_NAME,
       dynamodbEndpoint: dynamo.endpoint,
       localMasterKeyFile: masterKeyFile(dir),
+      kmsKeyId: undefined,
       eventBusName: 'local',
       eventBridgeEndpoint: sink.endpoint,
       publicBaseUrl: base.publicBaseUrl ?? url,
