@@ -66,18 +66,23 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   if (request.authPayload !== undefined) assertAuthPayloadShape('totp', request.authPayload, 'challenge');
   const challenge = newChallenge({ ...request, factor, includeDate: service.push.includeDate }, now);
   if (request.authPayload === undefined || factor.factorType !== 'totp') {
-    await deps.challenges.create(challenge);
-    return challenge;
+    return stored(await deps.challenges.create(challenge), challenge);
   }
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
   const check = checkTotp(secret, factor.config, request.authPayload, now, factor.lastAcceptedStep);
   if (check.kind === 'accepted') {
     const approved = respond(challenge, 'approved', now);
-    if ((await deps.challenges.create(approved, { factor, step: check.step })) === 'created') return approved;
+    const outcome = await deps.challenges.create(approved, { factor, step: check.step });
+    if (outcome !== 'replayed') return stored(outcome, approved);
   }
   const pending = { ...challenge, failedAttempts: 1 };
-  await deps.challenges.create(pending);
-  return pending;
+  return stored(await deps.challenges.create(pending), pending);
+}
+
+/** The challenge as stored; 404 when its factor was deleted between the read and the write. */
+function stored(outcome: 'created' | 'no-factor' | 'replayed', challenge: Challenge) {
+  if (outcome === 'no-factor') throw notFound();
+  return challenge;
 }
 
 /** A challenge the principal may see: a device only its own factor's. */

@@ -1,9 +1,9 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, PageRequest } from '../app/ports';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
 import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
-import { isConditionFailure, transact, type Labelled } from './conditions';
+import { Condition, isConditionFailure, requiring, transact, type Labelled } from './conditions';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
@@ -20,6 +20,7 @@ const timerItem = (challenge: Challenge) => ({
   accountSid: challenge.accountSid,
   serviceSid: challenge.serviceSid,
   identity: challenge.identity,
+  entitySid: challenge.entitySid,
   challengeSid: challenge.sid,
   expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
 });
@@ -88,32 +89,60 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
   }
 
+  /**
+   * One transaction: the challenge, and a check that its factor still exists. A challenge whose factor is
+   * deleted (with its entity or service) between the factor's read and this write is therefore never
+   * stored; deletions find any challenge stored before the factor went, so none is left behind.
+   */
   async create(challenge: Challenge, accepted?: { factor: Factor; step: number }) {
-    const put = {
-      TableName: this.table,
-      Item: item(challenge, this.retentionSeconds),
-      ConditionExpression: 'attribute_not_exists(pk)',
+    const put: Labelled<'challenge'> = {
+      label: 'challenge',
+      Put: {
+        TableName: this.table,
+        Item: item(challenge, this.retentionSeconds),
+        ConditionExpression: Condition.absent,
+      },
     };
-    if (!accepted) {
-      await this.ddb.send(new PutCommand(put));
-      return 'created' as const;
-    }
-    const outcome = await transact(this.ddb, [
-      { label: 'challenge', Put: put },
-      acceptStep(this.table, accepted.factor, accepted.step),
-    ]);
+    const factorKey = Keys.factor(
+      challenge.accountSid,
+      challenge.serviceSid,
+      challenge.identity,
+      challenge.factorSid,
+    );
+    // With a TOTP code approved at creation the factor is updated in the same transaction (its replay guard),
+    // and an item appears once per transaction: the existence check is then a condition added to that update.
+    const factor: Labelled<'factor'> = accepted
+      ? requiring(acceptStep(this.table, accepted.factor, accepted.step), Condition.exists)
+      : {
+          label: 'factor',
+          ConditionCheck: { TableName: this.table, Key: factorKey, ConditionExpression: Condition.exists },
+        };
+    const outcome = await transact(this.ddb, [put, factor]);
     if (outcome.ok) return 'created' as const;
-    if (outcome.failed.has('factor')) return 'replayed' as const;
+    if (outcome.failed.has('factor')) {
+      return accepted && outcome.current.factor ? ('replayed' as const) : ('no-factor' as const);
+    }
     throw new Error('Challenge creation refused: its SID exists');
   }
 
   /**
    * The expiry timer of a pending challenge: an item whose TTL is the expiration date. When DynamoDB deletes
    * it, the stream handler marks the challenge expired (the challenge item itself stays readable). Writing
-   * it again is harmless.
+   * it again is harmless. Written only while the challenge exists, so that a deletion that removed the
+   * challenge (and queried its partition until empty) does not get a timer back.
    */
   async scheduleExpiry(challenge: Challenge) {
-    await this.ddb.send(new PutCommand({ TableName: this.table, Item: timerItem(challenge) }));
+    await transact(this.ddb, [
+      {
+        label: 'challenge',
+        ConditionCheck: {
+          TableName: this.table,
+          Key: challengeKey(challenge),
+          ConditionExpression: Condition.exists,
+        },
+      },
+      { label: 'timer', Put: { TableName: this.table, Item: timerItem(challenge) } },
+    ]);
   }
 
   async answer(answered: Challenge, now: Date, accepted?: { factor: Factor; step: number }) {

@@ -31,6 +31,42 @@ export type TransactionOutcome<L extends string> =
       current: Partial<Record<L, Record<string, unknown>>>;
     };
 
+/**
+ * The item with `condition` added to the condition it was built with (both must hold), kept apart from it
+ * so that a change to the item's own condition cannot drop this one. The item also asks for the current
+ * item when a condition fails, so the caller can tell which one did.
+ */
+export function requiring<L extends string>(item: Labelled<L>, condition: string): Labelled<L> {
+  const and = (own: string | undefined) => (own ? `(${own}) AND (${condition})` : condition);
+  const current = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+  if (item.Update) {
+    return {
+      ...item,
+      Update: { ...item.Update, ...current, ConditionExpression: and(item.Update.ConditionExpression) },
+    };
+  }
+  if (item.Put) {
+    return {
+      ...item,
+      Put: { ...item.Put, ...current, ConditionExpression: and(item.Put.ConditionExpression) },
+    };
+  }
+  if (item.Delete) {
+    return {
+      ...item,
+      Delete: { ...item.Delete, ...current, ConditionExpression: and(item.Delete.ConditionExpression) },
+    };
+  }
+  if (item.ConditionCheck) {
+    const check = item.ConditionCheck;
+    return {
+      ...item,
+      ConditionCheck: { ...check, ...current, ConditionExpression: and(check.ConditionExpression) },
+    };
+  }
+  throw new Error(`Transaction item ${item.label} has no operation`);
+}
+
 const CONFLICT_RETRY = { attempts: 5, baseDelayMs: 10 };
 
 /**
