@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
 import { TABLE } from '../../shared/store/table';
 import { ApiFunction } from './api-function';
+import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
 
 export interface VerifyStackProps extends StackProps {
@@ -139,6 +140,9 @@ export class VerifyStack extends Stack {
       logRetention,
       includePii: props.eventsIncludePii,
     });
+
+    // Finishes the deletions of services and entities that a DELETE request left unfinished.
+    new Deleter(this, 'Deleter', { table, logRetention, onFailure: events.streamFailures });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
