@@ -37,34 +37,18 @@ export type TransactionOutcome<L extends string> =
  * item when a condition fails, so the caller can tell which one did.
  */
 export function requiring<L extends string>(item: Labelled<L>, condition: string): Labelled<L> {
-  const and = (own: string | undefined) => (own ? `(${own}) AND (${condition})` : condition);
-  const current = { ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
-  if (item.Update) {
-    return {
-      ...item,
-      Update: { ...item.Update, ...current, ConditionExpression: and(item.Update.ConditionExpression) },
-    };
-  }
-  if (item.Put) {
-    return {
-      ...item,
-      Put: { ...item.Put, ...current, ConditionExpression: and(item.Put.ConditionExpression) },
-    };
-  }
-  if (item.Delete) {
-    return {
-      ...item,
-      Delete: { ...item.Delete, ...current, ConditionExpression: and(item.Delete.ConditionExpression) },
-    };
-  }
-  if (item.ConditionCheck) {
-    const check = item.ConditionCheck;
-    return {
-      ...item,
-      ConditionCheck: { ...check, ...current, ConditionExpression: and(check.ConditionExpression) },
-    };
-  }
-  throw new Error(`Transaction item ${item.label} has no operation`);
+  const kind = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).find((name) => item[name]);
+  if (!kind) throw new Error(`Transaction item ${item.label} has no operation`);
+  const operation = item[kind]!;
+  const own = operation.ConditionExpression;
+  return {
+    ...item,
+    [kind]: {
+      ...operation,
+      ConditionExpression: own ? `(${own}) AND (${condition})` : condition,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
 }
 
 const CONFLICT_RETRY = { attempts: 5, baseDelayMs: 10 };

@@ -234,11 +234,11 @@ export class DynamoFactorStore implements FactorStore {
     const entityKey = Keys.entity(accountSid, serviceSid, identity);
     const items = await getKeys(this.ddb, this.table, [factorKey, serviceKey, entityKey]);
     const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
-    const live = (item: Record<string, unknown> | undefined) => item && item.deleting === undefined;
+    const live = (item?: Record<string, unknown>) => item !== undefined && item.deleting === undefined;
     const [factor, service, entity] = [find(factorKey), find(serviceKey), find(entityKey)];
     return {
       factor: factor && live(entity) ? record<Factor>(factor) : undefined,
-      service: live(service) ? record<Service>(service!) : undefined,
+      service: service && live(service) ? record<Service>(service) : undefined,
     };
   }
 
