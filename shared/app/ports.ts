@@ -31,10 +31,11 @@ export interface AccountStore {
 }
 
 /**
- * One step of a deletion: it starts no new work after `deadline` (epoch ms). A DELETE request works from
- * the first child onwards and the deleter from the last backwards, so that when both run at once they do
- * not repeat each other's work. Every step is idempotent: steps may run concurrently, repeatedly, and be
- * cut off anywhere.
+ * One step of a deletion: it starts no new work after `deadline` (epoch ms), but always does some (a page
+ * of children), so that every step gets somewhere however short its time. A DELETE request works from the
+ * first child onwards and the deleter from the last backwards, so that when both run at once they do not
+ * repeat each other's work. Every step is idempotent: steps may run concurrently, repeatedly, and be cut
+ * off anywhere.
  */
 export interface DeletionWork {
   deadline: number;

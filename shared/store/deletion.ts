@@ -20,7 +20,8 @@ const SERVICE_PAGE = 25;
 /** Entities of a service removed at the same time. */
 const ENTITIES_AT_ONCE = 8;
 
-export const outOfTime = (work: DeletionWork) => Date.now() >= work.deadline;
+/** Past the deadline. Checked before every page but the first: a step always gets somewhere. */
+const outOfTime = (work: DeletionWork, pages: number) => pages > 0 && Date.now() >= work.deadline;
 
 /** Sets `deleting` on a live item; a second mark writes nothing (and so starts no second deleter). */
 export async function markDeleting(
@@ -116,11 +117,12 @@ export async function purgeEntityPartition(
   const pk = Keys.entityPartition(entity.accountSid, entity.serviceSid, entity.identity);
   const owned = (item: Item) =>
     owner === undefined || item.entitySid === undefined || (item.entitySid as string) <= owner;
+  let pages = 0;
   for (;;) {
     let removed = 0;
     let startKey: Item | undefined;
     do {
-      if (outOfTime(work)) return 'more';
+      if (outOfTime(work, pages++)) return 'more';
       const page = await partitionPage(ddb, table, pk, {
         limit: ENTITY_PAGE,
         descending: work.from === 'last',
@@ -164,11 +166,12 @@ export async function purgeServicePartition(
   work: DeletionWork,
 ): Promise<DeletionProgress> {
   const { pk } = Keys.entitiesOf(accountSid, serviceSid);
+  let pages = 0;
   for (;;) {
     let found = 0;
     let startKey: Item | undefined;
     do {
-      if (outOfTime(work)) return 'more';
+      if (outOfTime(work, pages++)) return 'more';
       const page = await partitionPage(ddb, table, pk, {
         limit: SERVICE_PAGE,
         descending: work.from === 'last',

@@ -168,8 +168,9 @@ describe('challenges and timers of deleted factors', () => {
 
 describe('deletion steps', () => {
   it('continues a deletion from the stream: a large service goes in several deleter rounds', async () => {
-    // The request works 50 ms, each deleter invocation 150 ms: most of the work is left to the deleter.
-    const quick = testDeps({ deleteBudgetMs: 50, deleterBudgetMs: 150 });
+    // The request and each deleter invocation do one page of work only: the rest is left to the deleter,
+    // in many rounds.
+    const quick = testDeps({ deleteBudgetMs: 0, deleterBudgetMs: 1 });
     const { accountSid, serviceSid } = await newService(quick);
     await populate(quick, accountSid, serviceSid, 150);
     const deleter = buildDeleter(quick);
@@ -192,7 +193,7 @@ describe('deletion steps', () => {
     try {
       const started = Date.now();
       await deleteService(quick, accountSid, serviceSid, quick.config.deleteBudgetMs);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
       expect(await quick.services.get(accountSid, serviceSid)).toBeUndefined();
       expect((await rawItem(quick, Keys.service(accountSid, serviceSid)))?.deleting).toBeDefined();
 
@@ -202,9 +203,9 @@ describe('deletion steps', () => {
         await pause(200);
       }
       expect(await leftovers(quick, serviceSid)).toEqual([]);
-      // The mark started the deleter (round 0), which handed over to itself at least twice.
+      // The mark started the deleter (round 0), which handed over to itself round after round.
       expect(rounds[0]).toBe(0);
-      expect(Math.max(...rounds)).toBeGreaterThanOrEqual(2);
+      expect(Math.max(...rounds)).toBeGreaterThanOrEqual(5);
     } finally {
       await pump.stop();
     }
