@@ -18,6 +18,8 @@ export const ENV = {
   eventsIncludePii: 'EVENTS_INCLUDE_PII',
   eventBusName: 'EVENT_BUS_NAME',
   eventBridgeEndpoint: 'EVENTBRIDGE_ENDPOINT',
+  deleteBudgetMs: 'DELETE_BUDGET_MS',
+  deleterBudgetMs: 'DELETER_BUDGET_MS',
 } as const;
 
 export type Setting = keyof typeof ENV;
@@ -75,6 +77,10 @@ const schema = z.object({
   ),
   eventBusName: optionalText(),
   eventBridgeEndpoint: url(),
+  /** How long a DELETE of a service or entity works before it leaves the rest to the deleter. */
+  deleteBudgetMs: wholeNumber(0, 8_000, 3_000),
+  /** How long one invocation of the deleter works before it hands over to the next (within its timeout). */
+  deleterBudgetMs: wholeNumber(1, 840_000, 40_000),
 });
 
 export type Config = z.output<typeof schema>;

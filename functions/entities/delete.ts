@@ -7,7 +7,7 @@ import { pathParams } from '../../shared/http/schemas';
 export const build = (deps: Dependencies) =>
   apiHandler(deps, async ({ pathParams: path, principal }) => {
     const { ServiceSid, Identity } = pathParams(path, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
-    await deleteEntity(deps, principal.accountSid, ServiceSid, Identity);
+    await deleteEntity(deps, principal.accountSid, ServiceSid, Identity, deps.config.deleteBudgetMs);
     return noContent();
   });
 

@@ -7,7 +7,7 @@ import { pathParams } from '../../shared/http/schemas';
 export const build = (deps: Dependencies) =>
   apiHandler(deps, async ({ pathParams: path, principal }) => {
     const { ServiceSid } = pathParams(path, { ServiceSid: 'ServiceSid' });
-    await deleteService(deps, principal.accountSid, ServiceSid);
+    await deleteService(deps, principal.accountSid, ServiceSid, deps.config.deleteBudgetMs);
     return noContent();
   });
 

@@ -20,6 +20,7 @@ import { TABLE } from '../../shared/store/table';
 import { grantAccess } from './access';
 import { ApiFirewall } from './api-firewall';
 import { ApiFunction } from './api-function';
+import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
 
 export interface VerifyStackProps extends StackProps {
@@ -234,6 +235,9 @@ export class VerifyStack extends Stack {
       // Events carry what challenges hold (identities, details): the archive keeps them no longer.
       archiveRetentionDays: props.challengeRetentionDays ?? DEFAULT_CHALLENGE_RETENTION_DAYS,
     });
+
+    // Finishes the deletions of services and entities that a DELETE request left unfinished.
+    new Deleter(this, 'Deleter', { table, logRetention, onFailure: events.streamFailures });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });

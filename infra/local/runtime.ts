@@ -7,7 +7,9 @@ import { secretSealer } from '../../shared/crypto';
 import { dependencies } from '../../shared/dependencies';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
+import { build as buildDeleter } from '../../functions/deleter/handler';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
+import { DELETER_FILTER_PATTERNS } from '../../shared/events/filters';
 import { ensureTable, freePort, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
 import { startEventSink } from './event-sink';
 import { createLocalServer, listen } from './server';
@@ -77,7 +79,7 @@ function ensurePrivateDir(dir: string) {
  * Everything `npm start` runs: DynamoDB Local with the shared table definition, the account, the HTTP
  * server in front of the handler modules, and the event pipeline: a stream pump feeding the table's
  * stream to the stream handler, which publishes to a local EventBridge sink writing `<dir>/events.jsonl`
- * (or `LOCAL_EVENTS_FILE`). Data persists in `<dir>/dynamodb` unless `inMemory`. The handlers get their
+ * (or `LOCAL_EVENTS_FILE`), and a second pump feeding it to the deleter. Data persists in `<dir>/dynamodb` unless `inMemory`. The handlers get their
  * settings as a configuration object (from `settings`, which takes the same variables as on AWS); only the
  * AWS SDK's credentials for DynamoDB Local are set in the environment.
  */
@@ -127,6 +129,16 @@ export async function startLocalRuntime(options: {
       handler: buildStreamHandler(deps),
     });
     stops.push(pump.stop);
+    // The deleter reads the stream with its own filters. It starts at the stream's oldest record even for a
+    // persisted table: a deletion the last run left unfinished continues, and one that finished is skipped.
+    const deleterPump = await startStreamPump({
+      endpoint: dynamo.endpoint,
+      tableName: LOCAL_TABLE_NAME,
+      handler: buildDeleter(deps),
+      filters: DELETER_FILTER_PATTERNS,
+      onError: (error) => console.error('deleter:', error),
+    });
+    stops.push(deleterPump.stop);
     await deps.accounts.putAccount(newAccount(new Date(), account.authToken, account.sid).account);
     const server = createLocalServer(deps);
     await server.ready();

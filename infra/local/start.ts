@@ -1,8 +1,9 @@
 import { startLocalRuntime } from './runtime';
 
 /**
- * `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local and the event pipeline (stream →
- * stream handler → a local EventBridge sink), until SIGINT or SIGTERM.
+ * `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local, the event pipeline (stream →
+ * stream handler → a local EventBridge sink) and the deleter (stream → deletions continued), until SIGINT
+ * or SIGTERM.
  */
 async function main() {
   const started = Date.now();

@@ -24,8 +24,14 @@ export interface StreamPumpOptions {
    */
   fromLatest?: boolean;
   onError?: (error: unknown) => void;
-  /** The stream handler (`functions/stream/handler.ts`'s `build`, with the runtime's dependencies). */
+  /** The consumer (`functions/stream/handler.ts`'s `build`, with the runtime's dependencies, by default). */
   handler: StreamHandler;
+  /**
+   * The filter patterns of the consumer's event source mapping: the stream handler's by default. Each
+   * consumer (the stream handler, the deleter) runs a pump of its own, as each has a mapping of its own on
+   * AWS: both read every record and each gets those its filters select.
+   */
+  filters?: readonly Record<string, unknown>[];
 }
 
 // As the event source mapping in infra/cdk/event-pipeline.ts: batches of 100, 5 retries.
@@ -89,8 +95,8 @@ export function toLambdaRecord(raw: RawRecord, streamArn: string): DynamoDBRecor
 }
 
 /**
- * DynamoDB Local's table stream → the stream handler, as the event source mapping does it on AWS: the
- * same filter patterns, batches of up to 100 records per shard, shards in order (a child after its
+ * DynamoDB Local's table stream → a consumer (the stream handler, or the deleter), as its event source
+ * mapping does it on AWS: the same filter patterns, batches of up to 100 records per shard, shards in order (a child after its
  * parent), partial batch responses honoured by delivering again from the lowest failed record, and after
  * 5 retries the rest of the batch logged and dropped (on AWS: sent to the on-failure queue).
  */
@@ -102,7 +108,7 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
     .finally(() => ddb.destroy());
   const streamArn = Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${tableName} has no stream`);
-  const { handler } = options;
+  const { handler, filters = STREAM_FILTER_PATTERNS } = options;
   const client = new DynamoDBStreamsClient({
     endpoint,
     region: LOCAL_AWS_ENV.AWS_REGION,
@@ -200,7 +206,7 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
     shard.lastRead = records.at(-1)?.dynamodb?.SequenceNumber ?? shard.lastRead;
     shard.pending = records
       .map((raw) => toLambdaRecord(raw, streamArn))
-      .filter((record) => matchesAnyPattern(record, STREAM_FILTER_PATTERNS));
+      .filter((record) => matchesAnyPattern(record, filters));
     return records.length > 0;
   };
 

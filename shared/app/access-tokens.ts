@@ -15,9 +15,15 @@ export async function createAccessToken(
   return { accessToken, token };
 }
 
-/** An access token of the account's service; its `token` is not stored and cannot be read back. */
+/** An access token of the account's live service; its `token` is not stored and cannot be read back. */
 export async function getAccessToken(deps: Deps, accountSid: string, serviceSid: string, sid: string) {
-  const token = await deps.accessTokens.get(sid);
-  if (!token || token.accountSid !== accountSid || token.serviceSid !== serviceSid) throw notFound();
+  // The token is not below its service in the table: a service being deleted is checked (in parallel).
+  const [token, service] = await Promise.all([
+    deps.accessTokens.get(sid),
+    deps.services.get(accountSid, serviceSid),
+  ]);
+  if (!token || !service || token.accountSid !== accountSid || token.serviceSid !== serviceSid) {
+    throw notFound();
+  }
   return token;
 }

@@ -71,8 +71,9 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   if (request.authPayload !== undefined) assertAuthPayloadShape('totp', request.authPayload, 'challenge');
   const challenge = newChallenge({ ...request, factor, includeDate: service.push.includeDate }, now);
   if (request.authPayload === undefined || factor.factorType !== 'totp') {
-    await deps.challenges.create(challenge);
-    return challenge;
+    const outcome = await deps.challenges.create(challenge);
+    // Without an attempt the write has no lock-state condition: only a deleted factor refuses it.
+    return stored(outcome === 'factor-changed' ? 'no-factor' : outcome, challenge);
   }
   const code = request.authPayload;
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
@@ -86,13 +87,19 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
         factor: current,
         step: check.step,
       });
-      return outcome === 'created' ? approved : outcome;
+      return outcome === 'factor-changed' ? outcome : stored(outcome, approved);
     }
     const pending = { ...challenge, failedAttempts: 1 };
     const next = afterFailure(current, now);
     const outcome = await deps.challenges.create(pending, { kind: 'failed', factor: current, next });
-    return outcome === 'created' ? pending : outcome;
+    return outcome === 'factor-changed' ? outcome : stored(outcome, pending);
   });
+}
+
+/** The challenge as stored; 404 when its factor was deleted between the read and the write. */
+function stored(outcome: 'created' | 'no-factor', challenge: Challenge) {
+  if (outcome === 'no-factor') throw notFound();
+  return challenge;
 }
 
 /** A challenge the principal may see: a device only its own factor's. */

@@ -1,6 +1,7 @@
 import { newEntity } from '../domain/entity';
 import { conflict, notFound } from '../domain/errors';
 import type { AppDeps, PageRequest } from './ports';
+import { DELETE_BUDGET_MS } from './services';
 
 type Deps = Pick<AppDeps, 'services' | 'entities' | 'now'>;
 
@@ -28,6 +29,23 @@ export async function listEntities(deps: Deps, accountSid: string, serviceSid: s
   return entities;
 }
 
-export async function deleteEntity(deps: Deps, accountSid: string, serviceSid: string, identity: string) {
-  if (!(await deps.entities.delete(accountSid, serviceSid, identity))) throw notFound();
+/**
+ * Deletes an entity as `deleteService` deletes a service: mark (from then on it answers 404, and factor
+ * creation for its identity answers 409 until it is gone), remove its factors, device keys, challenges and
+ * timers for up to `budgetMs`, the entity item last; the deleter finishes what is left.
+ */
+export async function deleteEntity(
+  deps: Deps,
+  accountSid: string,
+  serviceSid: string,
+  identity: string,
+  budgetMs: number = DELETE_BUDGET_MS,
+) {
+  const mark = await deps.entities.markDeleting(accountSid, serviceSid, identity, deps.now());
+  if (mark === 'missing') throw notFound();
+  const work = { deadline: Date.now() + budgetMs, from: 'first' } as const;
+  const progress = await deps.entities.purge(accountSid, serviceSid, identity, work);
+  if (progress === 'more' && mark === 'deleting') {
+    await deps.entities.continueLater(accountSid, serviceSid, identity);
+  }
 }

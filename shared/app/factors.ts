@@ -80,6 +80,7 @@ export async function createFactor(deps: Deps, principal: Principal, request: Ne
     if (outcome === 'token-used') throw unauthenticated();
     if (outcome === 'push-limit') throw tooManyPushFactors(MAX_PUSH_FACTORS_PER_ENTITY);
     if (outcome === 'no-service') throw notFound();
+    if (outcome === 'entity-deleting') throw conflict(`Entity ${identity} is being deleted; try again`);
     entity = await deps.entities.get(accountSid, serviceSid, identity);
   }
   throw conflict('The entity changed while the factor was being created; try again');

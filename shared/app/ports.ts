@@ -31,23 +31,85 @@ export interface AccountStore {
   putApiKey(apiKey: ApiKey): Promise<void>;
 }
 
-export interface ServiceStore {
-  create(service: Service): Promise<void>;
-  get(accountSid: string, sid: string): Promise<Service | undefined>;
-  list(accountSid: string, page: PageRequest): Promise<Page<Service>>;
-  /** Replaces a service that still exists; false when it has been deleted meanwhile. */
-  update(service: Service): Promise<boolean>;
-  /** Deletes the service and everything below it; false when there was no such service. */
-  delete(accountSid: string, sid: string): Promise<boolean>;
+/**
+ * One step of a deletion: it starts no new work after `deadline` (epoch ms), but always does some (a page
+ * of children), so that every step gets somewhere however short its time. A DELETE request works from the
+ * first child onwards and the deleter from the last backwards, so that when both run at once they do not
+ * repeat each other's work. Every step is idempotent: steps may run concurrently, repeatedly, and be cut
+ * off anywhere.
+ */
+export interface DeletionWork {
+  deadline: number;
+  from: 'first' | 'last';
 }
 
+/** 'done' when nothing of the deletion is left (the marked item is gone), 'more' when the deadline came first. */
+export type DeletionProgress = 'done' | 'more';
+
+/**
+ * How a deletion starts: 'marked' when this call set `deleting` (its stream record starts the deleter),
+ * 'deleting' when it was set already, 'missing' when there is no such live item.
+ */
+export type DeletionMark = 'marked' | 'deleting' | 'missing';
+
+/**
+ * Services. A service being deleted (`markDeleting`) is, to every reader here, gone: `get` and `list` leave
+ * it out, `update` refuses it, and entity and factor creation check that their service is live (exists and
+ * is not being deleted) in their transactions, so it gains no new children while they are removed.
+ */
+export interface ServiceStore {
+  create(service: Service): Promise<void>;
+  /** The service, unless it does not exist or is being deleted. */
+  get(accountSid: string, sid: string): Promise<Service | undefined>;
+  /** A page of the account's services; services being deleted are left out. */
+  list(accountSid: string, page: PageRequest): Promise<Page<Service>>;
+  /** Replaces a live service; false when it has been deleted, or marked for deletion, meanwhile. */
+  update(service: Service): Promise<boolean>;
+  /**
+   * Marks the service `deleting` with a conditional write: the first step of deleting it, after which it
+   * answers as if it did not exist. Only a live service is marked; a second mark writes nothing.
+   */
+  markDeleting(accountSid: string, sid: string, now: Date): Promise<DeletionMark>;
+  /**
+   * Removes what is below a service marked `deleting` (its entities with their factors, device keys,
+   * challenges and timers), and the service item last, until `work.deadline`. 'done' also when the
+   * service is gone already or not marked.
+   */
+  purge(accountSid: string, sid: string, work: DeletionWork): Promise<DeletionProgress>;
+  /** Leaves the rest of a deletion to the deleter: a write to the marked item, whose stream record invokes it. */
+  continueLater(accountSid: string, sid: string): Promise<void>;
+}
+
+/**
+ * Entities, with the same deletion steps as services. An entity being deleted reads as absent, and factor
+ * creation refuses it ('entity-deleting') in its transaction.
+ */
 export interface EntityStore {
-  /** 'created', or why not: the service does not exist or the identity is taken. */
+  /** 'created', or why not: the service does not exist (or is being deleted), or the identity is taken. */
   create(entity: Entity): Promise<'created' | 'no-service' | 'exists'>;
+  /** The entity, unless it does not exist or is being deleted. */
   get(accountSid: string, serviceSid: string, identity: string): Promise<Entity | undefined>;
+  /** A page of the service's entities; entities being deleted are left out. */
   list(accountSid: string, serviceSid: string, page: PageRequest): Promise<Page<Entity>>;
-  /** Deletes the entity with its factors and challenges; false when there was no such entity. */
-  delete(accountSid: string, serviceSid: string, identity: string): Promise<boolean>;
+  /**
+   * Marks the entity `deleting` (conditional on it existing and on its service being live): the first
+   * step of deleting it. 'missing' also when its service is not live.
+   */
+  markDeleting(accountSid: string, serviceSid: string, identity: string, now: Date): Promise<DeletionMark>;
+  /**
+   * Removes the factors (with their device keys), challenges and timers of the entity marked `deleting`,
+   * then the entity item, until `work.deadline`. It removes only what belongs to that entity (its SID) or
+   * to an earlier entity of the same identity, never what a later one, created after the deletion
+   * finished, has added. 'done' also when the entity is gone already or not marked.
+   */
+  purge(
+    accountSid: string,
+    serviceSid: string,
+    identity: string,
+    work: DeletionWork,
+  ): Promise<DeletionProgress>;
+  /** Leaves the rest of a deletion to the deleter (see ServiceStore.continueLater). */
+  continueLater(accountSid: string, serviceSid: string, identity: string): Promise<void>;
 }
 
 /** A push factor's device key and where the factor lives, found by its credential SID (the JWT `kid`). */
@@ -64,15 +126,16 @@ export interface FactorStore {
   /**
    * Stores a new factor, creating its entity when `entityIsNew`, and spends the enrollment token it was
    * created with, if any. Fails with 'push-limit' when the entity already has its maximum of push factors,
-   * 'no-service' when the service is gone, 'entity-changed' when a concurrent request created or deleted
-   * the entity since it was read, and 'token-used' when the token was spent already.
+   * 'no-service' when the service is gone or being deleted, 'entity-deleting' when the entity is being
+   * deleted, 'entity-changed' when a concurrent request created or deleted the entity since it was read,
+   * and 'token-used' when the token was spent already.
    */
   create(
     factor: Factor,
     entity: Entity,
     entityIsNew: boolean,
     accessTokenSid?: string,
-  ): Promise<'created' | 'push-limit' | 'no-service' | 'entity-changed' | 'token-used'>;
+  ): Promise<'created' | 'push-limit' | 'no-service' | 'entity-deleting' | 'entity-changed' | 'token-used'>;
   get(accountSid: string, serviceSid: string, identity: string, sid: string): Promise<Factor | undefined>;
   list(accountSid: string, serviceSid: string, identity: string, page: PageRequest): Promise<Page<Factor>>;
   /** Saves settings changes (name, config, metadata) if the factor still exists. */
@@ -92,8 +155,15 @@ export interface FactorStore {
    */
   recordFailure(factor: Factor, next: LockState): Promise<Factor | 'factor-changed'>;
   delete(factor: Factor): Promise<boolean>;
+  /**
+   * The device key of a push factor, undefined when it was deleted (its key goes with it) or when its
+   * service or entity is being deleted: a device of something being deleted no longer authenticates.
+   */
   getDeviceKey(credentialSid: string): Promise<DeviceKey | undefined>;
-  /** The factor and its service, read together (one request). */
+  /**
+   * The factor and its service, read together (one request): `service` is undefined when the service is
+   * missing or being deleted, `factor` when the factor is missing or its entity is being deleted.
+   */
   getWithService(
     accountSid: string,
     serviceSid: string,
@@ -142,13 +212,16 @@ export interface ChallengeStore {
     query: ChallengeQuery,
   ): Promise<Page<Challenge>>;
   /**
-   * Stores a new challenge. With `attempt` (a TOTP `AuthPayload` given at creation, right or wrong) the
-   * factor's side of it is written in the same transaction; 'factor-changed' when the factor changed first.
+   * Stores a new challenge in a transaction that checks its factor still exists, so a challenge never
+   * outlives a deletion of its factor, entity or service ('no-factor' otherwise). With `attempt` (a TOTP
+   * `AuthPayload` given at creation, right or wrong) the factor's side of it is written in the same
+   * transaction instead, under its lock-state condition; 'factor-changed' when the factor changed (or went)
+   * first.
    */
   create(
     challenge: Challenge,
     attempt?: Extract<FactorAttempt, { kind: 'accepted' | 'failed' }>,
-  ): Promise<'created' | 'factor-changed'>;
+  ): Promise<'created' | 'factor-changed' | 'no-factor'>;
   /**
    * Moves a pending, unexpired challenge with attempts left to its answered state (`answered`), and writes
    * `attempt` on the factor in the same transaction. 'challenge-changed' when the challenge was no longer
@@ -168,7 +241,10 @@ export interface ChallengeStore {
     now: Date,
     attempt: Extract<FactorAttempt, { kind: 'failed' }>,
   ): Promise<'recorded' | 'challenge-changed' | 'factor-changed'>;
-  /** Writes the expiry timer of a pending challenge (the stream handler does, for each new challenge). */
+  /**
+   * Writes the expiry timer of a pending challenge (the stream handler does, for each new challenge), in a
+   * transaction with the condition that the challenge still exists: a deleted one gets no timer back.
+   */
   scheduleExpiry(challenge: Challenge): Promise<void>;
   /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */
   expire(key: ChallengeKey, now: Date): Promise<boolean>;

@@ -38,3 +38,22 @@ export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
     dynamodb: sortKeyStartsWith('TIMER#'),
   },
 ];
+
+/**
+ * The deleter (`functions/deleter/handler.ts`) reads the same stream through a mapping of its own, for one
+ * kind of record: a service or entity item changed while marked `deleting`. That is the mark itself (a
+ * DELETE started), and each later write to the marked item (a deleter that ran out of time handing over
+ * to its next invocation); the removal of the item, which ends a deletion, has no new image and does not
+ * match.
+ */
+export const DELETER_HANDLER = 'functions/deleter/handler.ts';
+
+export const DELETER_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
+  {
+    eventName: ['MODIFY'],
+    dynamodb: {
+      Keys: { sk: { S: [{ prefix: 'SERVICE#' }, { prefix: 'ENTITY#' }] } },
+      NewImage: { deleting: { S: [{ exists: true }] } },
+    },
+  },
+];

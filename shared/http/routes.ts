@@ -24,8 +24,9 @@ export type Partition = 'ACCOUNT' | 'APIKEY' | 'SERVICE' | 'ENTITY' | 'CREDENTIA
 /**
  * What a route's function does with the data; its role allows exactly that (`infra/cdk/access.ts`).
  * - `table`: every DynamoDB action its code calls, authentication included (account credentials read the
- *   `ACCOUNT#` or `APIKEY#` item, a device the `CREDENTIAL#` item, an enrollment token its `ACCESSTOKEN#`
- *   item).
+ *   `ACCOUNT#` or `APIKEY#` item, a device the `CREDENTIAL#` item and, in one BatchGetItem, its service
+ *   (`ACCOUNT#`) and entity (`SERVICE#`) to check neither is being deleted, an enrollment token its
+ *   `ACCESSTOKEN#` item).
  * - `partitions`: when set, the only kinds of partition whose items it may touch (an IAM condition on the
  *   partition keys).
  * - `kms`: whether it seals TOTP secrets (a new data key: `kms:GenerateDataKey`), opens them
@@ -154,7 +155,10 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/fetch.ts',
-    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'] },
+    access: {
+      table: ['GetItem', 'BatchGetItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'CREDENTIAL', 'ENTITY'],
+    },
   },
   {
     name: 'UpdateFactor',
@@ -164,8 +168,8 @@ export const ROUTES: readonly Route[] = [
     // Conditional updates of the factor (settings, verification, failed attempts), which may become a
     // transaction that also checks it (ConditionCheckItem). Verifying a TOTP factor opens its secret.
     access: {
-      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
-      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'],
+      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem', 'BatchGetItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'CREDENTIAL', 'ENTITY'],
       kms: 'open',
     },
   },
@@ -177,7 +181,7 @@ export const ROUTES: readonly Route[] = [
     // A transaction deletes the factor and its credential and counts it off the entity (UpdateItem); when
     // the entity is already gone, a BatchWriteItem deletes the two.
     access: {
-      table: ['GetItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem'],
+      table: ['GetItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem', 'BatchGetItem'],
       partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY'],
     },
   },
@@ -190,7 +194,7 @@ export const ROUTES: readonly Route[] = [
     // factor (ConditionCheckItem) or, for an accepted TOTP code, moves its replay guard (UpdateItem).
     access: {
       table: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
-      partitions: ['ACCOUNT', 'APIKEY', 'ENTITY'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'ENTITY'],
       kms: 'open',
     },
   },
@@ -200,7 +204,7 @@ export const ROUTES: readonly Route[] = [
     path: `${ENTITY}/Challenges`,
     handler: 'functions/challenges/list.ts',
     access: {
-      table: ['GetItem', 'Query'],
+      table: ['GetItem', 'Query', 'BatchGetItem'],
       partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY'],
     },
   },
@@ -209,7 +213,10 @@ export const ROUTES: readonly Route[] = [
     method: 'GET',
     path: `${ENTITY}/Challenges/{Sid}`,
     handler: 'functions/challenges/fetch.ts',
-    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'] },
+    access: {
+      table: ['GetItem', 'BatchGetItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'CREDENTIAL', 'ENTITY'],
+    },
   },
   {
     name: 'UpdateChallenge',
@@ -219,8 +226,8 @@ export const ROUTES: readonly Route[] = [
     // Reads the challenge and its factor; the answer is a conditional update, or a transaction that also
     // updates (TOTP replay guard) or checks (push) the factor. A TOTP answer opens the factor's secret.
     access: {
-      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem'],
-      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'ENTITY'],
+      table: ['GetItem', 'UpdateItem', 'ConditionCheckItem', 'BatchGetItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'CREDENTIAL', 'ENTITY'],
       kms: 'open',
     },
   },

@@ -1,8 +1,14 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, FactorAttempt, PageRequest } from '../app/ports';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
 import { formatDate } from '../domain/time';
-import { isConditionFailure, transact, type TransactionOutcome } from './conditions';
+import {
+  Condition,
+  isConditionFailure,
+  transact,
+  type Labelled,
+  type TransactionOutcome,
+} from './conditions';
 import { factorAttemptItem } from './factor-attempts';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
@@ -20,6 +26,7 @@ const timerItem = (challenge: Challenge) => ({
   accountSid: challenge.accountSid,
   serviceSid: challenge.serviceSid,
   identity: challenge.identity,
+  entitySid: challenge.entitySid,
   challengeSid: challenge.sid,
   expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
 });
@@ -88,32 +95,62 @@ export class DynamoChallengeStore implements ChallengeStore {
     return { ...result, items: result.items.map((raw) => record<Challenge>(raw)) };
   }
 
+  /**
+   * One transaction: the challenge, and its factor's side. Without an attempt that is a check that the
+   * factor still exists, so a challenge whose factor is deleted (with its entity or service) between the
+   * factor's read and this write is never stored; deletions find any challenge stored before the factor
+   * went, so none is left behind. With an attempt (a TOTP `AuthPayload` at creation) it is the factor's
+   * update, whose lock-state condition includes the factor's existence (an item appears once per
+   * transaction).
+   */
   async create(challenge: Challenge, attempt?: Extract<FactorAttempt, { kind: 'accepted' | 'failed' }>) {
-    const put = {
-      TableName: this.table,
-      Item: item(challenge, this.retentionSeconds),
-      ConditionExpression: 'attribute_not_exists(pk)',
+    const put: Labelled<'challenge'> = {
+      label: 'challenge',
+      Put: {
+        TableName: this.table,
+        Item: item(challenge, this.retentionSeconds),
+        ConditionExpression: Condition.absent,
+      },
     };
-    if (!attempt) {
-      await this.ddb.send(new PutCommand(put));
-      return 'created' as const;
-    }
-    const outcome = await transact(this.ddb, [
-      { label: 'challenge', Put: put },
-      factorAttemptItem(this.table, attempt),
-    ]);
+    const factor: Labelled<'factor'> = attempt
+      ? factorAttemptItem(this.table, attempt)
+      : {
+          label: 'factor',
+          ConditionCheck: {
+            TableName: this.table,
+            Key: Keys.factor(
+              challenge.accountSid,
+              challenge.serviceSid,
+              challenge.identity,
+              challenge.factorSid,
+            ),
+            ConditionExpression: Condition.exists,
+          },
+        };
+    const outcome = await transact(this.ddb, [put, factor]);
     if (outcome.ok) return 'created' as const;
-    if (outcome.failed.has('factor')) return 'factor-changed' as const;
+    if (outcome.failed.has('factor')) return attempt ? ('factor-changed' as const) : ('no-factor' as const);
     throw new Error('Challenge creation refused: its SID exists');
   }
 
   /**
    * The expiry timer of a pending challenge: an item whose TTL is the expiration date. When DynamoDB deletes
    * it, the stream handler marks the challenge expired (the challenge item itself stays readable). Writing
-   * it again is harmless.
+   * it again is harmless. Written only while the challenge exists, so that a deletion that removed the
+   * challenge (and queried its partition until empty) does not get a timer back.
    */
   async scheduleExpiry(challenge: Challenge) {
-    await this.ddb.send(new PutCommand({ TableName: this.table, Item: timerItem(challenge) }));
+    await transact(this.ddb, [
+      {
+        label: 'challenge',
+        ConditionCheck: {
+          TableName: this.table,
+          Key: challengeKey(challenge),
+          ConditionExpression: Condition.exists,
+        },
+      },
+      { label: 'timer', Put: { TableName: this.table, Item: timerItem(challenge) } },
+    ]);
   }
 
   async answer(

@@ -31,6 +31,26 @@ export type TransactionOutcome<L extends string> =
       current: Partial<Record<L, Record<string, unknown>>>;
     };
 
+/**
+ * The item with `condition` added to the condition it was built with (both must hold), kept apart from it
+ * so that a change to the item's own condition cannot drop this one. The item also asks for the current
+ * item when a condition fails, so the caller can tell which one did.
+ */
+export function requiring<L extends string>(item: Labelled<L>, condition: string): Labelled<L> {
+  const kind = (['Put', 'Update', 'Delete', 'ConditionCheck'] as const).find((name) => item[name]);
+  if (!kind) throw new Error(`Transaction item ${item.label} has no operation`);
+  const operation = item[kind]!;
+  const own = operation.ConditionExpression;
+  return {
+    ...item,
+    [kind]: {
+      ...operation,
+      ConditionExpression: own ? `(${own}) AND (${condition})` : condition,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
 const CONFLICT_RETRY = { attempts: 5, baseDelayMs: 10 };
 
 /**

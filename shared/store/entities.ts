@@ -1,9 +1,10 @@
-import { DeleteCommand, GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { EntityStore, PageRequest } from '../app/ports';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeletionWork, EntityStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
-import { deleteKeys, partitionItems } from './batch';
-import { Condition, isConditionFailure, transact } from './conditions';
-import { Keys, type ItemKey } from './keys';
+import { formatDate } from '../domain/time';
+import { Condition, transact } from './conditions';
+import { markedItem, purgeEntityPartition, touch } from './deletion';
+import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
 export const entityItem = (entity: Entity) => ({
@@ -25,7 +26,7 @@ export class DynamoEntityStore implements EntityStore {
         ConditionCheck: {
           TableName: this.table,
           Key: Keys.service(entity.accountSid, entity.serviceSid),
-          ConditionExpression: Condition.exists,
+          ConditionExpression: Condition.live,
         },
       },
       {
@@ -41,48 +42,51 @@ export class DynamoEntityStore implements EntityStore {
     const { Item } = await this.ddb.send(
       new GetCommand({ TableName: this.table, Key: Keys.entity(accountSid, serviceSid, identity) }),
     );
-    return Item && record<Entity>(Item);
+    return Item && Item.deleting === undefined ? record<Entity>(Item) : undefined;
   }
 
   async list(accountSid: string, serviceSid: string, page: PageRequest) {
-    const result = await queryPage(this.ddb, this.table, Keys.entitiesOf(accountSid, serviceSid), page);
+    const result = await queryPage(this.ddb, this.table, Keys.entitiesOf(accountSid, serviceSid), page, {
+      keep: (item) => item.deleting === undefined,
+    });
     return { ...result, items: result.items.map((item) => record<Entity>(item)) };
   }
 
-  async delete(accountSid: string, serviceSid: string, identity: string) {
-    return deleteEntityTree(this.ddb, this.table, accountSid, serviceSid, identity);
+  async markDeleting(accountSid: string, serviceSid: string, identity: string, now: Date) {
+    const outcome = await transact(this.ddb, [
+      {
+        label: 'service',
+        ConditionCheck: {
+          TableName: this.table,
+          Key: Keys.service(accountSid, serviceSid),
+          ConditionExpression: Condition.live,
+        },
+      },
+      {
+        label: 'entity',
+        Update: {
+          TableName: this.table,
+          Key: Keys.entity(accountSid, serviceSid, identity),
+          UpdateExpression: 'SET deleting = :now, deletionRound = :zero',
+          ConditionExpression: Condition.live,
+          ExpressionAttributeValues: { ':now': formatDate(now), ':zero': 0 },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      },
+    ]);
+    if (outcome.ok) return 'marked' as const;
+    if (outcome.failed.has('service')) return 'missing' as const;
+    return outcome.current.entity?.deleting === undefined ? ('missing' as const) : ('deleting' as const);
   }
-}
 
-/**
- * Deletes an entity's factors (with their device-key records) and challenges, then the entity itself, so
- * that an interrupted delete leaves the entity in place to be deleted again. True when anything existed.
- */
-export async function deleteEntityTree(
-  ddb: DynamoDBDocumentClient,
-  table: string,
-  accountSid: string,
-  serviceSid: string,
-  identity: string,
-): Promise<boolean> {
-  const children = await partitionItems(ddb, table, Keys.entityPartition(accountSid, serviceSid, identity));
-  const keys: ItemKey[] = children.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
-  for (const item of children) {
-    const credentialSid = (item.config as { credentialSid?: string } | undefined)?.credentialSid;
-    if (item.type === 'factor' && credentialSid) keys.push(Keys.credential(credentialSid));
+  async purge(accountSid: string, serviceSid: string, identity: string, work: DeletionWork) {
+    const marked = await markedItem(this.ddb, this.table, Keys.entity(accountSid, serviceSid, identity));
+    if (!marked) return 'done' as const;
+    const entity = { accountSid, serviceSid, identity };
+    return purgeEntityPartition(this.ddb, this.table, entity, marked.sid as string, work);
   }
-  await deleteKeys(ddb, table, keys);
-  try {
-    await ddb.send(
-      new DeleteCommand({
-        TableName: table,
-        Key: Keys.entity(accountSid, serviceSid, identity),
-        ConditionExpression: 'attribute_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return children.length > 0;
-    throw error;
+
+  continueLater(accountSid: string, serviceSid: string, identity: string) {
+    return touch(this.ddb, this.table, Keys.entity(accountSid, serviceSid, identity));
   }
 }

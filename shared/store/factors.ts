@@ -1,25 +1,16 @@
-import {
-  BatchGetCommand,
-  GetCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeviceKey, FactorStore, PageRequest } from '../app/ports';
 import type { Entity } from '../domain/entity';
 import { MAX_PUSH_FACTORS_PER_ENTITY, type Factor, type PushFactor } from '../domain/factor';
 import type { LockState } from '../domain/lockout';
 import type { Service } from '../domain/service';
 import { formatDate } from '../domain/time';
-import { retry } from '../retry';
-import { deleteKeys } from './batch';
+import { deleteKeys, getKeys } from './batch';
 import { Condition, isConditionFailure, transact, type Labelled } from './conditions';
 import { entityItem } from './entities';
 import { factorChangeUpdate } from './factor-attempts';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
-
-/** BatchGetItem's unprocessed keys are asked for again, with backoff. */
-const UNPROCESSED_RETRY = { attempts: 5, baseDelayMs: 20 };
 
 const factorKey = (f: Pick<Factor, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
   Keys.factor(f.accountSid, f.serviceSid, f.identity, f.sid);
@@ -40,9 +31,11 @@ export class DynamoFactorStore implements FactorStore {
         ConditionCheck: {
           TableName,
           Key: Keys.service(entity.accountSid, entity.serviceSid),
-          ConditionExpression: Condition.exists,
+          ConditionExpression: Condition.live,
         },
       },
+      // A new entity's Put requires that no entity is there (one being deleted included); an existing
+      // one's update that it is still the entity read and is not being deleted.
       entityIsNew
         ? {
             label: 'entity',
@@ -50,6 +43,7 @@ export class DynamoFactorStore implements FactorStore {
               TableName,
               Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
               ConditionExpression: Condition.absent,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
             },
           }
         : {
@@ -59,8 +53,8 @@ export class DynamoFactorStore implements FactorStore {
               Key: entityKey,
               UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
               ConditionExpression: isPush
-                ? 'sid = :sid AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
-                : 'sid = :sid',
+                ? 'sid = :sid AND attribute_not_exists(deleting) AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
+                : 'sid = :sid AND attribute_not_exists(deleting)',
               ExpressionAttributeValues: isPush
                 ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
                 : { ':sid': entity.sid },
@@ -98,8 +92,9 @@ export class DynamoFactorStore implements FactorStore {
     if (outcome.failed.has('accessToken')) return 'token-used' as const;
     if (outcome.failed.has('service')) return 'no-service' as const;
     if (outcome.failed.has('entity')) {
-      // The limit is the reason only if the entity we read is still the one there.
       const current = outcome.current.entity;
+      if (current?.deleting !== undefined) return 'entity-deleting' as const;
+      // The limit is the reason only if the entity we read is still the one there.
       return !entityIsNew && isPush && current?.sid === entity.sid ? 'push-limit' : 'entity-changed';
     }
     throw new Error(`Factor creation refused by ${[...outcome.failed].join(', ')}`);
@@ -190,7 +185,7 @@ export class DynamoFactorStore implements FactorStore {
             TableName,
             Key: entityKey,
             UpdateExpression: 'ADD pushFactorCount :minusOne',
-            ConditionExpression: Condition.exists,
+            ConditionExpression: Condition.live,
             ExpressionAttributeValues: { ':minusOne': -1 },
           },
         },
@@ -207,28 +202,33 @@ export class DynamoFactorStore implements FactorStore {
 
   async getWithService(accountSid: string, serviceSid: string, identity: string, sid: string) {
     const factorKey = Keys.factor(accountSid, serviceSid, identity, sid);
-    let keys: Record<string, unknown>[] = [factorKey, Keys.service(accountSid, serviceSid)];
-    const found: { factor?: Factor; service?: Service } = {};
-    const done = await retry(UNPROCESSED_RETRY, async () => {
-      const result = await this.ddb.send(
-        new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }),
-      );
-      for (const item of result.Responses?.[this.table] ?? []) {
-        if (item.sk === factorKey.sk) found.factor = record<Factor>(item);
-        else found.service = record<Service>(item);
-      }
-      keys = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      return keys.length === 0;
-    });
-    if (!done) throw new Error('DynamoDB left keys unprocessed five times');
-    return found;
+    const serviceKey = Keys.service(accountSid, serviceSid);
+    const entityKey = Keys.entity(accountSid, serviceSid, identity);
+    const items = await getKeys(this.ddb, this.table, [factorKey, serviceKey, entityKey]);
+    const find = (key: ItemKey) => items.find((item) => item.pk === key.pk && item.sk === key.sk);
+    const live = (item?: Record<string, unknown>) => item !== undefined && item.deleting === undefined;
+    const [factor, service, entity] = [find(factorKey), find(serviceKey), find(entityKey)];
+    return {
+      factor: factor && live(entity) ? record<Factor>(factor) : undefined,
+      service: service && live(service) ? record<Service>(service) : undefined,
+    };
   }
 
   async getDeviceKey(credentialSid: string) {
     const { Item } = await this.ddb.send(
       new GetCommand({ TableName: this.table, Key: Keys.credential(credentialSid) }),
     );
-    return Item && record<DeviceKey>(Item);
+    if (!Item) return undefined;
+    const device = record<DeviceKey>(Item);
+    const { accountSid, serviceSid, identity } = device;
+    // Only while its service and entity are live: a device of something being deleted is refused.
+    const owners = await getKeys(
+      this.ddb,
+      this.table,
+      [Keys.service(accountSid, serviceSid), Keys.entity(accountSid, serviceSid, identity)],
+      ['pk', 'deleting'],
+    );
+    return owners.length === 2 && owners.every((item) => item.deleting === undefined) ? device : undefined;
   }
 }
 

@@ -77,7 +77,7 @@ export async function queryPage(
 }
 
 /** Removes the storage attributes from an item, leaving the domain record. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'type', 'expiresAt']);
+const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'type', 'expiresAt', 'deleting', 'deletionRound']);
 
 export function record<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name))) as T;

@@ -1,9 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { PageRequest, ServiceStore } from '../app/ports';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DeletionWork, PageRequest, ServiceStore } from '../app/ports';
 import type { Service } from '../domain/service';
-import { partitionItems } from './batch';
-import { isConditionFailure } from './conditions';
-import { deleteEntityTree } from './entities';
+import { Condition, isConditionFailure } from './conditions';
+import { deleteMarked, markDeleting, markedItem, purgeServicePartition, touch } from './deletion';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
 
@@ -22,7 +21,7 @@ export class DynamoServiceStore implements ServiceStore {
       new PutCommand({
         TableName: this.table,
         Item: this.item(service),
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: Condition.absent,
       }),
     );
   }
@@ -31,11 +30,13 @@ export class DynamoServiceStore implements ServiceStore {
     const { Item } = await this.ddb.send(
       new GetCommand({ TableName: this.table, Key: Keys.service(accountSid, sid) }),
     );
-    return Item && record<Service>(Item);
+    return Item && Item.deleting === undefined ? record<Service>(Item) : undefined;
   }
 
   async list(accountSid: string, page: PageRequest) {
-    const result = await queryPage(this.ddb, this.table, Keys.servicesOf(accountSid), page);
+    const result = await queryPage(this.ddb, this.table, Keys.servicesOf(accountSid), page, {
+      keep: (item) => item.deleting === undefined,
+    });
     return { ...result, items: result.items.map((item) => record<Service>(item)) };
   }
 
@@ -45,7 +46,7 @@ export class DynamoServiceStore implements ServiceStore {
         new PutCommand({
           TableName: this.table,
           Item: this.item(service),
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: Condition.live,
         }),
       );
       return true;
@@ -55,23 +56,21 @@ export class DynamoServiceStore implements ServiceStore {
     }
   }
 
-  async delete(accountSid: string, sid: string) {
-    try {
-      await this.ddb.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: Keys.service(accountSid, sid),
-          ConditionExpression: 'attribute_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+  markDeleting(accountSid: string, sid: string, now: Date) {
+    return markDeleting(this.ddb, this.table, Keys.service(accountSid, sid), now);
+  }
+
+  async purge(accountSid: string, sid: string, work: DeletionWork) {
+    const key = Keys.service(accountSid, sid);
+    if (!(await markedItem(this.ddb, this.table, key))) return 'done' as const;
+    if ((await purgeServicePartition(this.ddb, this.table, accountSid, sid, work)) === 'more') {
+      return 'more' as const;
     }
-    const { pk } = Keys.entitiesOf(accountSid, sid);
-    for (const entity of await partitionItems(this.ddb, this.table, pk)) {
-      await deleteEntityTree(this.ddb, this.table, accountSid, sid, entity.identity as string);
-    }
-    return true;
+    await deleteMarked(this.ddb, this.table, key);
+    return 'done' as const;
+  }
+
+  continueLater(accountSid: string, sid: string) {
+    return touch(this.ddb, this.table, Keys.service(accountSid, sid));
   }
 }

@@ -5,7 +5,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
-import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
+import { DELETER_FILTER_PATTERNS, STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
 import { ROUTES, usesSecretsKey } from '../../shared/http/routes';
 import { Keys } from '../../shared/store/keys';
 
@@ -28,9 +28,10 @@ const { stack, template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
-/** The functions behind the API: every function but the stream handler. */
-const apiFunctions = (all: Record<string, Resource>, streamHandlerId: string) =>
-  Object.entries(all).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && id !== streamHandlerId);
+const DELETER = 'Deleter/Function';
+/** The functions behind the API: every function but the stream's consumers (the stream handler, the deleter). */
+const apiFunctions = (all: Record<string, Resource>, ...consumerIds: string[]) =>
+  Object.entries(all).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !consumerIds.includes(id));
 const getAtt = (path: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [logicalId(path), attribute] });
 
 type Statement = {
@@ -83,15 +84,15 @@ function methods() {
 }
 
 describe('VerifyStack', () => {
-  it('has one ARM Node.js 22 function per route, the fallback and the stream handler', () => {
+  it('has one ARM Node.js 22 function per route, the fallback, the stream handler and the deleter', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 2);
+    expect(functions).toHaveLength(ROUTES.length + 3);
     for (const [id, { Properties }] of functions) {
       expect(Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: id === logicalId(STREAM_HANDLER) ? 60 : 10,
+        Timeout: [logicalId(STREAM_HANDLER), logicalId(DELETER)].includes(id) ? 60 : 10,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -368,8 +369,10 @@ describe('VerifyStack', () => {
         expect(actions, route.name).not.toContain('dynamodb:BatchWriteItem');
       }
     }
+    // A device's credential is read, then (unless cached) its service and entity in one batch.
     expect(actionsOf('FetchChallenge').filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
     ]);
     // Deletions resume from where they stopped: they mark progress and check what they delete.
     for (const name of ['DeleteService', 'DeleteEntity']) {
@@ -451,8 +454,8 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler) plus the API's access and execution logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 4);
+    // One per function (routes, fallback, stream handler, deleter) plus the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 5);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
   });
 
@@ -526,7 +529,7 @@ describe('VerifyStack', () => {
   });
 
   it("configures CORS origins on every API function and on API Gateway's own errors", () => {
-    for (const [, { Properties }] of apiFunctions(resources, logicalId(STREAM_HANDLER))) {
+    for (const [, { Properties }] of apiFunctions(resources, logicalId(STREAM_HANDLER), logicalId(DELETER))) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('*');
     }
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -534,7 +537,11 @@ describe('VerifyStack', () => {
       ResponseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" },
     });
     const listed = synth({ allowedOrigins: ['https://app.example', 'https://admin.example'] });
-    for (const [, { Properties }] of apiFunctions(listed.resources, listed.logicalId(STREAM_HANDLER))) {
+    for (const [, { Properties }] of apiFunctions(
+      listed.resources,
+      listed.logicalId(STREAM_HANDLER),
+      listed.logicalId(DELETER),
+    )) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
         'https://app.example,https://admin.example',
       );
@@ -567,10 +574,12 @@ describe('VerifyStack', () => {
 
 describe('VerifyStack event pipeline', () => {
   const mappings = ofType('AWS::Lambda::EventSourceMapping');
-  const mapping = () => mappings[0]![1].Properties;
+  const mappingOf = (constructId: string) =>
+    mappings.find(([, m]) => m.Properties.FunctionName.Ref === logicalId(constructId))![1].Properties;
+  const mapping = () => mappingOf(STREAM_HANDLER);
 
   it('feeds the table stream to the stream handler with bounded retries and a failure queue', () => {
-    expect(mappings).toHaveLength(1);
+    expect(mappings).toHaveLength(2);
     expect(mapping()).toMatchObject({
       FunctionName: { Ref: logicalId(STREAM_HANDLER) },
       EventSourceArn: getAtt('Table', 'StreamArn'),
@@ -769,5 +778,41 @@ describe('VerifyStack under cdk-nag (AwsSolutions)', () => {
       reason: expect.stringContaining('waf=false'),
       path: 'Test/Api/DeploymentStage.prod',
     });
+  });
+});
+
+describe('VerifyStack deleter', () => {
+  const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+    ([, m]) => m.Properties.FunctionName.Ref === logicalId(DELETER),
+  )?.[1].Properties;
+
+  it('feeds the marked services and entities of the table stream to the deleter, one batch per shard at a time', () => {
+    expect(mapping).toMatchObject({
+      EventSourceArn: getAtt('Table', 'StreamArn'),
+      StartingPosition: 'TRIM_HORIZON',
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BisectBatchOnFunctionError: true,
+      ParallelizationFactor: 1,
+      DestinationConfig: { OnFailure: { Destination: getAtt('EventPipeline/StreamFailures') } },
+    });
+    const filters = mapping!.FilterCriteria.Filters as { Pattern: string }[];
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual(DELETER_FILTER_PATTERNS);
+  });
+
+  it('lets the deleter read, query and delete on the table, and nothing else', () => {
+    expect(fn(DELETER).Environment.Variables).toEqual({ TABLE_NAME: { Ref: logicalId('Table') } });
+    const actions = actionsOf(DELETER);
+    expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:DescribeStream',
+      'dynamodb:GetItem',
+      'dynamodb:GetRecords',
+      'dynamodb:GetShardIterator',
+      'dynamodb:ListStreams',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actions.filter((action) => action.startsWith('kms:') || action.startsWith('events:'))).toEqual([]);
   });
 });

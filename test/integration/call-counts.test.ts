@@ -64,11 +64,11 @@ describe('DynamoDB calls per operation, warm', () => {
     expect(await callsOf(() => entity.challenges(challenge.sid).fetch())).toEqual(['GetItemCommand']);
   });
 
-  it('create push challenge: one BatchGetItem and one PutItem', async () => {
+  it('create push challenge: one BatchGetItem and one TransactWriteItems (the factor must still exist)', async () => {
     const { entity, factorSid } = await backendWithDevice(server.url, newIdentity());
     await entity.challenges.create({ factorSid, 'details.message': 'Warm-up' });
     const names = await callsOf(() => entity.challenges.create({ factorSid, 'details.message': 'Log in?' }));
-    expect(names).toEqual(['BatchGetItemCommand', 'PutItemCommand']);
+    expect(names).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
   });
 
   it('create TOTP challenge with a valid AuthPayload: one BatchGetItem and one TransactWriteItems', async () => {

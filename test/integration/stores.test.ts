@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { deleteEntity } from '../../shared/app/entities';
 import { createFactor } from '../../shared/app/factors';
+import { deleteService } from '../../shared/app/services';
 import { newEntity } from '../../shared/domain/entity';
 import type { PushFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
-import { testDeps } from '../support/deps';
+import { testDeps, twilioCode } from '../support/deps';
 import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
 
 const deps = testDeps();
@@ -54,7 +56,7 @@ describe('stores on DynamoDB Local', () => {
     await services.create(service);
     expect(await services.get(b.sid, service.sid)).toBeUndefined();
     expect((await services.list(b.sid, { pageSize: 50 })).items).toEqual([]);
-    expect(await services.delete(b.sid, service.sid)).toBe(false);
+    expect(twilioCode(await deleteService(deps, b.sid, service.sid).catch((e: unknown) => e))).toBe(20404);
     expect(await services.get(a.sid, service.sid)).toBeDefined();
   });
 
@@ -80,17 +82,21 @@ describe('stores on DynamoDB Local', () => {
     ];
     await pushFactor(accountSid, service.sid, two);
 
-    expect(await entities.delete(accountSid, service.sid, one)).toBe(true);
+    await deleteEntity(deps, accountSid, service.sid, one);
     expect(await entities.get(accountSid, service.sid, one)).toBeUndefined();
     expect((await factors.list(accountSid, service.sid, one, { pageSize: 50 })).items).toEqual([]);
     for (const { factor } of made) {
       expect(await factors.getDeviceKey((factor as PushFactor).config.credentialSid)).toBeUndefined();
     }
-    expect(await entities.delete(accountSid, service.sid, one)).toBe(false);
+    expect(twilioCode(await deleteEntity(deps, accountSid, service.sid, one).catch((e: unknown) => e))).toBe(
+      20404,
+    );
 
-    expect(await services.delete(accountSid, service.sid)).toBe(true);
+    await deleteService(deps, accountSid, service.sid);
     expect(await entities.get(accountSid, service.sid, two)).toBeUndefined();
     expect((await factors.list(accountSid, service.sid, two, { pageSize: 50 })).items).toEqual([]);
-    expect(await services.delete(accountSid, service.sid)).toBe(false);
+    expect(twilioCode(await deleteService(deps, accountSid, service.sid).catch((e: unknown) => e))).toBe(
+      20404,
+    );
   });
 });
