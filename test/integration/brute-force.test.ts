@@ -2,15 +2,14 @@ import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { answerChallenge, createChallenge } from '../../shared/app/challenges';
 import { createFactor, verifyFactor } from '../../shared/app/factors';
-import type { Principal } from '../../shared/app/principal';
 import { respond, signedFields, type Challenge } from '../../shared/domain/challenge';
 import type { Factor, TotpFactor } from '../../shared/domain/factor';
 import { afterFailure } from '../../shared/domain/lockout';
-import { createService } from '../../shared/domain/service';
 import { totpCode, totpStep } from '../../shared/domain/totp';
 import { twilioError } from '../../shared/http/errors';
 import { testDeps } from '../support/deps';
-import { createAccount, deviceKey, newIdentity, signFactorSid } from '../support/fixtures';
+import { backend, newOwner, verifiedPushFactor } from '../support/factors';
+import { deviceKey, signFactorSid } from '../support/fixtures';
 
 /**
  * The factor-wide brute-force limit (`shared/domain/lockout.ts`): consecutive failures across factor
@@ -21,15 +20,9 @@ const deps = testDeps();
 const at = (now: Date) => ({ ...deps, now: () => now });
 const later = (from: Date, ms: number) => new Date(from.getTime() + ms);
 const MINUTE = 60_000;
-const backend = (accountSid: string): Principal => ({ kind: 'account', accountSid });
 const WRONG = '000000';
 
-async function owner() {
-  const account = await createAccount();
-  const service = createService(account.sid, { friendlyName: 'Bank' }, new Date());
-  await deps.services.create(service);
-  return { accountSid: account.sid, serviceSid: service.sid, identity: newIdentity() };
-}
+const owner = () => newOwner(deps);
 
 /** A verified TOTP factor at `t0`, and the right code at any time (its step at t0 is used up). */
 async function verifiedTotp(t0: Date) {
@@ -50,18 +43,9 @@ async function verifiedTotp(t0: Date) {
 }
 
 async function verifiedPush() {
-  const device = deviceKey();
-  const { accountSid, ...place } = await owner();
-  const { factor } = await createFactor(deps, backend(accountSid), {
-    ...place,
-    friendlyName: 'Pixel',
-    factorType: 'push',
-    publicKey: device.publicKey,
-    config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
-  });
-  const verified = await verifyFactor(deps, factor, signFactorSid(device.privateKey, factor.sid));
-  expect(verified.status).toBe('verified');
-  return { factor: verified, device };
+  const pushed = await verifiedPushFactor(deps);
+  expect(pushed.factor.status).toBe('verified');
+  return pushed;
 }
 
 const stored = async (factor: Factor) =>

@@ -2,19 +2,17 @@ import { CompactSign } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { answerChallenge, createChallenge } from '../../shared/app/challenges';
 import { createFactor, verifyFactor } from '../../shared/app/factors';
-import type { Principal } from '../../shared/app/principal';
 import type { StringMap } from '../../shared/domain/factor';
 import { signedFields, type Challenge } from '../../shared/domain/challenge';
 import type { Factor, TotpFactor } from '../../shared/domain/factor';
-import { createService } from '../../shared/domain/service';
 import { totpCode, totpStep } from '../../shared/domain/totp';
 import { testDeps, twilioCode } from '../support/deps';
-import { createAccount, deviceKey, newIdentity, signFactorSid } from '../support/fixtures';
+import { backend, newOwner, verifiedPushFactor } from '../support/factors';
+import type { deviceKey } from '../support/fixtures';
 
 const deps = testDeps();
 /** The dependencies with the clock stopped at `now`. */
 const at = (now: Date) => ({ ...deps, now: () => now });
-const backend = (accountSid: string): Principal => ({ kind: 'account', accountSid });
 
 /** Answers the challenge as its account's backend would. */
 const answer = (
@@ -23,26 +21,9 @@ const answer = (
   now = new Date(),
 ) => answerChallenge(at(now), backend(challenge.accountSid), challenge, input);
 
-async function owner() {
-  const account = await createAccount();
-  const service = createService(account.sid, { friendlyName: 'Bank' }, new Date());
-  await deps.services.create(service);
-  return { accountSid: account.sid, serviceSid: service.sid, identity: newIdentity() };
-}
+const owner = () => newOwner(deps);
 
-async function verifiedPushFactor() {
-  const device = deviceKey();
-  const { accountSid, ...place } = await owner();
-  const { factor } = await createFactor(deps, backend(accountSid), {
-    ...place,
-    friendlyName: 'Pixel',
-    factorType: 'push',
-    publicKey: device.publicKey,
-    config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
-  });
-  const verified = await verifyFactor(deps, factor, signFactorSid(device.privateKey, factor.sid));
-  return { factor: verified, device };
-}
+const verifiedPush = () => verifiedPushFactor(deps);
 
 async function verifiedTotpFactor(now: Date) {
   const { accountSid, ...place } = await owner();
@@ -85,7 +66,7 @@ const codeOf = (result: PromiseSettledResult<unknown>) =>
 
 describe('challenges on DynamoDB Local', () => {
   it('lets exactly one of many concurrent answers win, approve against deny included', async () => {
-    const { factor, device } = await verifiedPushFactor();
+    const { factor, device } = await verifiedPush();
     const challenge = await create(factor);
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, i) =>
@@ -109,7 +90,7 @@ describe('challenges on DynamoDB Local', () => {
   });
 
   it('never approves an expired challenge, and reads it as expired before anything stores that', async () => {
-    const { factor, device } = await verifiedPushFactor();
+    const { factor, device } = await verifiedPush();
     const now = new Date();
     const challenge = await create(factor, { expirationDate: new Date(now.getTime() + 1500) }, now);
     const authPayload = await signAnswer(challenge, device.privateKey, 'approved');
@@ -194,7 +175,7 @@ describe('challenges on DynamoDB Local', () => {
   });
 
   it('stores an expiry only for a challenge still pending past its expiration date', async () => {
-    const { factor, device } = await verifiedPushFactor();
+    const { factor, device } = await verifiedPush();
     const now = new Date();
     const soon = await create(factor, { expirationDate: new Date(now.getTime() + 1000) }, now);
     const later = await create(factor, {}, now);

@@ -6,24 +6,14 @@ import { newEntity } from '../../shared/domain/entity';
 import type { PushFactor } from '../../shared/domain/factor';
 import { createService } from '../../shared/domain/service';
 import { testDeps, twilioCode } from '../support/deps';
-import { createAccount, deviceKey, newIdentity } from '../support/fixtures';
+import { backend, pushFactorRequest } from '../support/factors';
+import { createAccount, newIdentity } from '../support/fixtures';
 
 const deps = testDeps();
 const { services, entities, factors } = deps;
 
 const pushFactor = (accountSid: string, serviceSid: string, identity: string) =>
-  createFactor(
-    deps,
-    { kind: 'account', accountSid },
-    {
-      serviceSid,
-      identity,
-      friendlyName: 'Pixel',
-      factorType: 'push',
-      publicKey: deviceKey().publicKey,
-      config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
-    },
-  );
+  createFactor(deps, backend(accountSid), pushFactorRequest(serviceSid, identity));
 
 describe('stores on DynamoDB Local', () => {
   it('pages through services forwards and backwards in creation order', async () => {

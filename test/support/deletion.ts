@@ -1,22 +1,15 @@
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { createFactor, type NewFactorRequest } from '../../shared/app/factors';
+import { createFactor } from '../../shared/app/factors';
 import type { Dependencies } from '../../shared/dependencies';
 import { newChallenge } from '../../shared/domain/challenge';
 import type { Factor } from '../../shared/domain/factor';
 import type { ItemKey } from '../../shared/store/keys';
-import { deviceKey, newIdentity } from './fixtures';
+import { pushFactorRequest } from './factors';
+import { newIdentity } from './fixtures';
 
 type Item = Record<string, unknown>;
 
-/** A push factor request, as a backend would make it, for `identity` of `serviceSid`. */
-export const pushFactorRequest = (serviceSid: string, identity: string): NewFactorRequest => ({
-  serviceSid,
-  identity,
-  friendlyName: 'Pixel',
-  factorType: 'push',
-  publicKey: deviceKey().publicKey,
-  config: { sdkVersion: '1', appId: 'a', notificationPlatform: 'none', notificationToken: null },
-});
+export { pushFactorRequest };
 
 /**
  * `count` entities in the service, each with a verified push factor (so a device key too), a pending
