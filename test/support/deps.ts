@@ -20,3 +20,17 @@ export function testDeps(settings: Partial<Config> = {}, overrides: Parameters<t
 /** The Twilio error code a failed use case would answer with, or undefined when it did not fail so. */
 export const twilioCode = (error: unknown) =>
   error instanceof DomainError ? twilioError(error).code : undefined;
+
+/** How a call that must fail is answered: its Twilio status, code and message. */
+export function answeredFailure(call: () => unknown) {
+  try {
+    call();
+  } catch (error) {
+    if (error instanceof DomainError) {
+      const { status, code, message } = twilioError(error);
+      return { status, code, message };
+    }
+    throw error;
+  }
+  throw new Error('expected a failure');
+}

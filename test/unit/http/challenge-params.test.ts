@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors';
-import { twilioError } from '../../../shared/http/errors';
 import { newChallengeParams } from '../../../shared/http/challenge-params';
 import { parseForm } from '../../../shared/http/form';
+import { answeredFailure } from '../../support/deps';
 
 const now = new Date('2030-01-02T03:00:00Z');
 const FACTOR_SID = `YF${'a'.repeat(32)}`;
@@ -12,18 +11,7 @@ const create = (expirationDate: string) =>
     now,
   );
 
-function failure(expirationDate: string) {
-  try {
-    create(expirationDate);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      const { status, code, message } = twilioError(error);
-      return { status, code, message };
-    }
-    throw error;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (expirationDate: string) => answeredFailure(() => create(expirationDate));
 
 describe('ExpirationDate', () => {
   it.each([

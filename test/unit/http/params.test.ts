@@ -1,7 +1,5 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../../../shared/domain/errors';
-import { twilioError } from '../../../shared/http/errors';
 import { parseForm } from '../../../shared/http/form';
 import {
   boolean,
@@ -13,6 +11,7 @@ import {
   sid,
   text,
 } from '../../../shared/http/params';
+import { answeredFailure } from '../../support/deps';
 
 const fields = {
   Name: text(5),
@@ -24,18 +23,7 @@ const fields = {
   Sid: z.optional(sid('VA')),
 };
 
-const failure = (body: string) => {
-  try {
-    parseParams(parseForm(body), fields);
-  } catch (error) {
-    if (error instanceof DomainError) {
-      const { status, code, message } = twilioError(error);
-      return { status, code, message };
-    }
-    throw error;
-  }
-  throw new Error('expected a failure');
-};
+const failure = (body: string) => answeredFailure(() => parseParams(parseForm(body), fields));
 
 describe('parameter parsing', () => {
   it('converts valid parameters', () => {
