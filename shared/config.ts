@@ -46,6 +46,9 @@ const url = () =>
     ),
   );
 
+/** How long an ended challenge stays readable by default (Twilio's PII SLA); the bus archive matches it. */
+export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
+
 const schema = z.object({
   tableName: optionalText(),
   dynamodbEndpoint: url(),
@@ -66,7 +69,7 @@ const schema = z.object({
         .filter(Boolean),
     ),
   ),
-  challengeRetentionDays: wholeNumber(1, 3650, 30),
+  challengeRetentionDays: wholeNumber(1, 3650, DEFAULT_CHALLENGE_RETENTION_DAYS),
   /** How long a warm function trusts a verified credential (account, API key or device) without a read. */
   credentialCacheTtlMs: wholeNumber(0, 60_000, 5_000),
   /** Requests per second one warm function instance accepts per account (0: no limit). */

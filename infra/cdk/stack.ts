@@ -15,7 +15,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FALLBACK_HANDLER, ROUTES, usesSecretsKey } from '../../shared/http/routes';
-import { toEnvironment } from '../../shared/config';
+import { DEFAULT_CHALLENGE_RETENTION_DAYS, toEnvironment } from '../../shared/config';
 import { TABLE } from '../../shared/store/table';
 import { grantAccess } from './access';
 import { ApiFirewall } from './api-firewall';
@@ -58,9 +58,6 @@ export const DEFAULT_LIMITS = {
 } as const;
 
 const STAGE = 'prod';
-
-/** As in shared/config.ts when CHALLENGE_RETENTION_DAYS is unset (Twilio's PII SLA). */
-export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
 
 /** A Twilio-shaped error body. `message` is a JSON value: a quoted string, or a VTL variable holding one. */
 const errorBody = (code: number, status: number, message: string) =>

@@ -1,5 +1,6 @@
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, FactorAttempt, PageRequest } from '../app/ports';
+import { DEFAULT_CHALLENGE_RETENTION_DAYS } from '../config';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
 import { formatDate } from '../domain/time';
 import {
@@ -58,7 +59,7 @@ export class DynamoChallengeStore implements ChallengeStore {
   constructor(
     private readonly ddb: DynamoDBDocumentClient,
     private readonly table: string,
-    retentionDays = 30,
+    retentionDays = DEFAULT_CHALLENGE_RETENTION_DAYS,
   ) {
     this.retentionSeconds = retentionDays * 86_400;
   }
