@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../shared/config';
-import { secretSealer } from '../../shared/crypto';
-import { dependencies } from '../../shared/dependencies';
+import { localDependencies } from './dependencies';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { build as buildDeleter } from '../../functions/deleter/handler';
@@ -118,7 +117,7 @@ export async function startLocalRuntime(options: {
       eventBridgeEndpoint: sink.endpoint,
       publicBaseUrl: base.publicBaseUrl ?? url,
     };
-    const deps = dependencies(config, {}, { sealer: secretSealer });
+    const deps = localDependencies(config);
     // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
     const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);

@@ -17,9 +17,7 @@ import twilio from 'twilio';
 import { Device, newDeviceKey } from '../../infra/device/client';
 import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
-import { loadConfig } from '../../shared/config';
-import { secretSealer } from '../../shared/crypto';
-import { dependencies } from '../../shared/dependencies';
+import { localDependencies } from '../../infra/local/dependencies';
 import { newAccount } from '../../shared/domain/credentials';
 import { Keys } from '../../shared/store/keys';
 
@@ -56,16 +54,12 @@ try {
   await ensureTable(dynamo.endpoint, TABLE);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const deps = dependencies(
-    loadConfig({
-      TABLE_NAME: TABLE,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
-      PUBLIC_BASE_URL: url,
-    }),
-    {},
-    { sealer: secretSealer },
-  );
+  const deps = localDependencies({
+    TABLE_NAME: TABLE,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
+    PUBLIC_BASE_URL: url,
+  });
   const { account, authToken } = newAccount(new Date());
   await deps.accounts.putAccount(account);
 

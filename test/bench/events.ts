@@ -19,9 +19,7 @@ import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../
 import { startEventSink, type EventSink } from '../../infra/local/event-sink';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
-import { loadConfig } from '../../shared/config';
-import { secretSealer } from '../../shared/crypto';
-import { dependencies } from '../../shared/dependencies';
+import { localDependencies } from '../../infra/local/dependencies';
 import { startStreamPump } from '../../infra/local/stream-pump';
 import { processStream } from '../../shared/app/stream';
 import { newAccount } from '../../shared/domain/credentials';
@@ -84,18 +82,14 @@ try {
   writeFileSync(join(dir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const deps = dependencies(
-    loadConfig({
-      TABLE_NAME: TABLE,
-      DYNAMODB_ENDPOINT: dynamo.endpoint,
-      LOCAL_MASTER_KEY_FILE: join(dir, 'master.key'),
-      EVENT_BUS_NAME: 'bench',
-      EVENTBRIDGE_ENDPOINT: sink.endpoint,
-      PUBLIC_BASE_URL: url,
-    }),
-    {},
-    { sealer: secretSealer },
-  );
+  const deps = localDependencies({
+    TABLE_NAME: TABLE,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    LOCAL_MASTER_KEY_FILE: join(dir, 'master.key'),
+    EVENT_BUS_NAME: 'bench',
+    EVENTBRIDGE_ENDPOINT: sink.endpoint,
+    PUBLIC_BASE_URL: url,
+  });
   await ensureTable(dynamo.endpoint, TABLE);
 
   const cpu = cpus();

@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from '../../shared/config';
-import { secretSealer } from '../../shared/crypto';
-import { dependencies, type Dependencies } from '../../shared/dependencies';
+import { localDependencies } from '../../infra/local/dependencies';
+import type { dependencies, Dependencies } from '../../shared/dependencies';
 import { DomainError } from '../../shared/domain/errors';
 import { twilioError } from '../../shared/http/errors';
 
@@ -12,9 +12,9 @@ let shared: Dependencies | undefined;
  */
 export function testDeps(settings: Partial<Config> = {}, overrides: Parameters<typeof dependencies>[1] = {}) {
   if (Object.keys(settings).length === 0 && Object.keys(overrides).length === 0) {
-    return (shared ??= dependencies(loadConfig(), {}, { sealer: secretSealer }));
+    return (shared ??= localDependencies(loadConfig()));
   }
-  return dependencies({ ...loadConfig(), ...settings }, overrides, { sealer: secretSealer });
+  return localDependencies({ ...loadConfig(), ...settings }, overrides);
 }
 
 /** The Twilio error code a failed use case would answer with, or undefined when it did not fail so. */
