@@ -6,6 +6,7 @@ import type {
   ChallengeStore,
   EntityStore,
   FactorStore,
+  PushCredentialStore,
   SecretSealer,
   ServiceStore,
 } from './app/ports';
@@ -15,6 +16,7 @@ import { DynamoAccountStore } from './store/accounts';
 import { DynamoChallengeStore } from './store/challenges';
 import { DynamoEntityStore } from './store/entities';
 import { DynamoFactorStore } from './store/factors';
+import { DynamoPushCredentialStore } from './store/push-credentials';
 import { DynamoServiceStore } from './store/services';
 
 /**
@@ -33,6 +35,7 @@ export interface Dependencies {
   readonly factors: FactorStore;
   readonly challenges: ChallengeStore;
   readonly accessTokens: AccessTokenStore;
+  readonly pushCredentials: PushCredentialStore;
   readonly sealer: SecretSealer;
 }
 
@@ -56,6 +59,7 @@ const FACTORIES: Omit<Factories, 'config'> = {
   challenges: ({ db, config }) =>
     new DynamoChallengeStore(db, required(config, 'tableName'), config.challengeRetentionDays),
   accessTokens: ({ db, config }) => new DynamoAccessTokenStore(db, required(config, 'tableName')),
+  pushCredentials: ({ db, config }) => new DynamoPushCredentialStore(db, required(config, 'tableName')),
   // Only the functions that seal or open secrets bring the sealer (and the KMS client's code) into their
   // bundle: they pass `secretSealer` from shared/crypto as an extra factory.
   sealer: () => {

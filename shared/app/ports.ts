@@ -5,6 +5,7 @@ import type { DomainEvent } from '../domain/events';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import type { LockState } from '../domain/lockout';
+import type { PushCredential } from '../domain/push-credential';
 import type { Service } from '../domain/service';
 
 /**
@@ -58,13 +59,20 @@ export type DeletionMark = 'marked' | 'deleting' | 'missing';
  * is not being deleted) in their transactions, so it gains no new children while they are removed.
  */
 export interface ServiceStore {
-  create(service: Service): Promise<void>;
+  /**
+   * Stores a new service. The push credentials it names must exist (live, of this account) and be of the
+   * right type, checked in the same transaction: 'credential-missing' otherwise.
+   */
+  create(service: Service): Promise<'created' | 'credential-missing'>;
   /** The service, unless it does not exist or is being deleted. */
   get(accountSid: string, sid: string): Promise<Service | undefined>;
   /** A page of the account's services; services being deleted are left out. */
   list(accountSid: string, page: PageRequest): Promise<Page<Service>>;
-  /** Replaces a live service; false when it has been deleted, or marked for deletion, meanwhile. */
-  update(service: Service): Promise<boolean>;
+  /**
+   * Replaces a live service: 'missing' when it has been deleted, or marked for deletion, meanwhile;
+   * 'credential-missing' when a push credential it names is not (or no longer) there, as for `create`.
+   */
+  update(service: Service): Promise<'updated' | 'missing' | 'credential-missing'>;
   /**
    * Marks the service `deleting` with a conditional write: the first step of deleting it, after which it
    * answers as if it did not exist. Only a live service is marked; a second mark writes nothing.
@@ -250,6 +258,22 @@ export interface ChallengeStore {
   expire(key: ChallengeKey, now: Date): Promise<boolean>;
 }
 
+/**
+ * Push credentials (Notify v1 `Credentials`), per account. A credential that a live service names cannot
+ * be deleted: `delete` marks it `deleting` first (from then on a service cannot start naming it: service
+ * writes check that their credentials are live), then looks for a live service naming it, and either
+ * deletes it or takes the mark back ('in-use').
+ */
+export interface PushCredentialStore {
+  create(credential: PushCredential): Promise<void>;
+  /** The credential, unless it does not exist or is being deleted. */
+  get(accountSid: string, sid: string): Promise<PushCredential | undefined>;
+  list(accountSid: string, page: PageRequest): Promise<Page<PushCredential>>;
+  /** Replaces a live credential; false when it is gone or being deleted. */
+  update(credential: PushCredential): Promise<boolean>;
+  delete(accountSid: string, sid: string, now: Date): Promise<'deleted' | 'missing' | 'in-use'>;
+}
+
 export interface AccessTokenStore {
   create(token: AccessToken): Promise<void>;
   get(sid: string): Promise<AccessToken | undefined>;
@@ -270,6 +294,7 @@ export interface AppDeps {
   factors: FactorStore;
   challenges: ChallengeStore;
   accessTokens: AccessTokenStore;
+  pushCredentials: PushCredentialStore;
   sealer: SecretSealer;
 }
 

@@ -1,4 +1,4 @@
-import { notFound } from '../domain/errors';
+import { invalidParameter, notFound } from '../domain/errors';
 import {
   createService as newService,
   updateService as changeService,
@@ -7,14 +7,44 @@ import {
 import type { AppDeps, PageRequest } from './ports';
 
 type Deps = Pick<AppDeps, 'services' | 'now'>;
+type WriteDeps = Deps & Pick<AppDeps, 'pushCredentials'>;
+
+const CREDENTIAL_SETTINGS = [
+  ['apn', 'pushApnCredentialSid', 'Push.ApnCredentialSid'],
+  ['fcm', 'pushFcmCredentialSid', 'Push.FcmCredentialSid'],
+] as const;
+
+/**
+ * The push credentials a service write names must be this account's, live, and of the setting's type
+ * (a 400 naming the setting otherwise). The store checks the same in the write's transaction, so a
+ * credential deleted in between is refused the same way.
+ */
+async function checkCredentials(deps: WriteDeps, accountSid: string, changes: ServiceChanges) {
+  for (const [type, field, parameter] of CREDENTIAL_SETTINGS) {
+    const sid = changes[field];
+    if (sid === undefined) continue;
+    const credential = await deps.pushCredentials.get(accountSid, sid);
+    if (!credential) throw invalidParameter(parameter, 'is not a push credential of this account');
+    if (credential.type !== type) {
+      throw invalidParameter(parameter, `is an ${credential.type} credential; it takes an ${type} one`);
+    }
+  }
+}
+
+const credentialGone = (changes: ServiceChanges) => {
+  const [, , parameter] =
+    CREDENTIAL_SETTINGS.find(([, field]) => changes[field] !== undefined) ?? CREDENTIAL_SETTINGS[0];
+  return invalidParameter(parameter, 'is not a push credential of this account');
+};
 
 export async function createService(
-  deps: Deps,
+  deps: WriteDeps,
   accountSid: string,
   input: ServiceChanges & { friendlyName: string },
 ) {
+  await checkCredentials(deps, accountSid, input);
   const service = newService(accountSid, input, deps.now());
-  await deps.services.create(service);
+  if ((await deps.services.create(service)) === 'credential-missing') throw credentialGone(input);
   return service;
 }
 
@@ -27,9 +57,17 @@ export async function getService(deps: Deps, accountSid: string, sid: string) {
 export const listServices = (deps: Deps, accountSid: string, page: PageRequest) =>
   deps.services.list(accountSid, page);
 
-export async function updateService(deps: Deps, accountSid: string, sid: string, changes: ServiceChanges) {
+export async function updateService(
+  deps: WriteDeps,
+  accountSid: string,
+  sid: string,
+  changes: ServiceChanges,
+) {
   const service = changeService(await getService(deps, accountSid, sid), changes, deps.now());
-  if (!(await deps.services.update(service))) throw notFound();
+  await checkCredentials(deps, accountSid, changes);
+  const outcome = await deps.services.update(service);
+  if (outcome === 'missing') throw notFound();
+  if (outcome === 'credential-missing') throw credentialGone(changes);
   return service;
 }
 

@@ -1,5 +1,7 @@
-/** Absolute resource URLs under the public base URL (`…/v2/…`), as Twilio returns them. */
+/** Absolute resource URLs under the public base URL (`…/v2/…`, Notify's `…/v1/…`), as Twilio returns them. */
 export const Links = {
+  pushCredentials: (base: string) => `${base}/v1/Credentials`,
+  pushCredential: (base: string, sid: string) => `${Links.pushCredentials(base)}/${sid}`,
   service: (base: string, sid: string) => `${base}/v2/Services/${sid}`,
   entities: (base: string, serviceSid: string) => `${Links.service(base, serviceSid)}/Entities`,
   entity: (base: string, serviceSid: string, identity: string) =>

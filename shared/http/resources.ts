@@ -2,6 +2,7 @@ import { challengeDetails, effectiveStatus, signedFields, type Challenge } from 
 import type { AccessToken } from '../domain/access-token';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
+import type { PushCredential } from '../domain/push-credential';
 import { totpIssuer, type Service } from '../domain/service';
 import { Links } from './links';
 
@@ -129,4 +130,16 @@ export const accessTokenJson = (t: AccessToken, token: string | null, base: stri
   ttl: t.ttl,
   date_created: t.dateCreated,
   url: `${Links.service(base, t.serviceSid)}/AccessTokens/${t.sid}`,
+});
+
+/** A Notify v1 credential: never its secret. `sandbox` is a string, as Twilio returns it. */
+export const pushCredentialJson = (c: PushCredential, base: string) => ({
+  sid: c.sid,
+  account_sid: c.accountSid,
+  friendly_name: c.friendlyName,
+  type: c.type,
+  sandbox: c.sandbox ? 'True' : 'False',
+  date_created: c.dateCreated,
+  date_updated: c.dateUpdated,
+  url: Links.pushCredential(base, c.sid),
 });

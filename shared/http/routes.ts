@@ -61,13 +61,16 @@ const TREE_DELETION: readonly DynamoAction[] = [
   'ConditionCheckItem',
 ];
 
+const CREDENTIALS = '/v1/Credentials';
+
 export const ROUTES: readonly Route[] = [
   {
     name: 'CreateService',
     method: 'POST',
     path: '/v2/Services',
     handler: 'functions/services/create.ts',
-    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+    // Reads the push credentials it names (GetItem), and puts the service in a transaction that checks them.
+    access: { table: ['GetItem', 'PutItem', 'ConditionCheckItem'], partitions: ['ACCOUNT', 'APIKEY'] },
   },
   {
     name: 'ListServices',
@@ -88,8 +91,8 @@ export const ROUTES: readonly Route[] = [
     method: 'POST',
     path: SERVICE,
     handler: 'functions/services/update.ts',
-    // A conditional PutItem replaces the service.
-    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+    // A conditional PutItem replaces the service, in a transaction that checks the push credentials it names.
+    access: { table: ['GetItem', 'PutItem', 'ConditionCheckItem'], partitions: ['ACCOUNT', 'APIKEY'] },
   },
   {
     name: 'DeleteService',
@@ -244,6 +247,46 @@ export const ROUTES: readonly Route[] = [
     path: `${SERVICE}/AccessTokens/{Sid}`,
     handler: 'functions/access-tokens/fetch.ts',
     access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'ACCESSTOKEN'] },
+  },
+  // Notify v1 push credentials (twilio-node's `client.notify`): items of the account's partition.
+  {
+    name: 'CreatePushCredential',
+    method: 'POST',
+    path: CREDENTIALS,
+    handler: 'functions/credentials/create.ts',
+    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'], kms: 'seal' },
+  },
+  {
+    name: 'ListPushCredentials',
+    method: 'GET',
+    path: CREDENTIALS,
+    handler: 'functions/credentials/list.ts',
+    access: { table: ['GetItem', 'Query'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'FetchPushCredential',
+    method: 'GET',
+    path: `${CREDENTIALS}/{Sid}`,
+    handler: 'functions/credentials/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY'] },
+  },
+  {
+    name: 'UpdatePushCredential',
+    method: 'POST',
+    path: `${CREDENTIALS}/{Sid}`,
+    handler: 'functions/credentials/update.ts',
+    access: { table: ['GetItem', 'PutItem'], partitions: ['ACCOUNT', 'APIKEY'], kms: 'seal' },
+  },
+  {
+    name: 'DeletePushCredential',
+    method: 'DELETE',
+    path: `${CREDENTIALS}/{Sid}`,
+    handler: 'functions/credentials/delete.ts',
+    // Marks it (UpdateItem), reads the account's services (Query), then deletes it or takes the mark back.
+    access: {
+      table: ['GetItem', 'UpdateItem', 'Query', 'DeleteItem'],
+      partitions: ['ACCOUNT', 'APIKEY'],
+    },
   },
 ];
 

@@ -18,6 +18,7 @@ export const PathFields = {
   FactorSid: sid('YF'),
   ChallengeSid: sid('YC'),
   AccessTokenSid: sid('YK'),
+  PushCredentialSid: sid('CR'),
 };
 
 /** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */
@@ -98,4 +99,24 @@ export const challengeKey = itemKey('ChallengeSid');
 export function entityOwner(params: Record<string, string>, principal: { accountSid: string }) {
   const p = pathParams(params, { ServiceSid: 'ServiceSid', Identity: 'Identity' });
   return { accountSid: principal.accountSid, serviceSid: p.ServiceSid, identity: p.Identity };
+}
+
+/** Notify v1 credential parameters (create and update); `Type` only on create. */
+export function pushCredentialInput(form: Params) {
+  const p = parseParams(form, {
+    FriendlyName: z.optional(text(64)),
+    Certificate: z.optional(text(16_384)),
+    PrivateKey: z.optional(text(16_384)),
+    Sandbox: z.optional(boolean()),
+    ApiKey: z.optional(text(4096)),
+    Secret: z.optional(text(16_384)),
+  });
+  return {
+    friendlyName: p.FriendlyName,
+    certificate: p.Certificate,
+    privateKey: p.PrivateKey,
+    sandbox: p.Sandbox,
+    apiKey: p.ApiKey,
+    secret: p.Secret,
+  };
 }

@@ -6,6 +6,7 @@
  *   ACCOUNT#<AC>                #ACCOUNT                account (auth token hash)
  *   APIKEY#<SK>                 #APIKEY                 API key (secret hash)
  *   ACCOUNT#<AC>                SERVICE#<VA>            service
+ *   ACCOUNT#<AC>                PUSHCREDENTIAL#<CR>     push credential (Notify v1; sealed secret)
  *   SERVICE#<AC>#<VA>           ENTITY#<identity>       entity (+ its push factor count)
  *   ENTITY#<AC>#<VA>#<identity> FACTOR#<YF>             factor
  *   ENTITY#<AC>#<VA>#<identity> CHALLENGE#<YC>          challenge
@@ -21,6 +22,11 @@ export const Keys = {
     sk: `SERVICE#${serviceSid}`,
   }),
   servicesOf: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, skPrefix: 'SERVICE#' }),
+  pushCredential: (accountSid: string, sid: string) => ({
+    pk: `ACCOUNT#${accountSid}`,
+    sk: `PUSHCREDENTIAL#${sid}`,
+  }),
+  pushCredentialsOf: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, skPrefix: 'PUSHCREDENTIAL#' }),
   entity: (accountSid: string, serviceSid: string, identity: string) => ({
     pk: `SERVICE#${accountSid}#${serviceSid}`,
     sk: `ENTITY#${identity}`,

@@ -1,10 +1,11 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DeletionWork, PageRequest, ServiceStore } from '../app/ports';
 import type { Service } from '../domain/service';
-import { Condition, isConditionFailure } from './conditions';
+import { Condition, isConditionFailure, transact } from './conditions';
 import { deleteMarked, markDeleting, markedItem, purgeServicePartition, touch } from './deletion';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
+import { credentialChecks } from './push-credentials';
 
 export class DynamoServiceStore implements ServiceStore {
   constructor(
@@ -17,13 +18,9 @@ export class DynamoServiceStore implements ServiceStore {
   }
 
   async create(service: Service) {
-    await this.ddb.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: this.item(service),
-        ConditionExpression: Condition.absent,
-      }),
-    );
+    const outcome = await this.put(service, Condition.absent);
+    if (outcome === 'missing') throw new Error(`Service ${service.sid} exists already`);
+    return outcome === 'written' ? ('created' as const) : outcome;
   }
 
   async get(accountSid: string, sid: string) {
@@ -41,19 +38,36 @@ export class DynamoServiceStore implements ServiceStore {
   }
 
   async update(service: Service) {
-    try {
-      await this.ddb.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: this.item(service),
-          ConditionExpression: Condition.live,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+    const outcome = await this.put(service, Condition.live);
+    return outcome === 'written' ? ('updated' as const) : outcome;
+  }
+
+  /**
+   * Puts the service under `condition`; when it names push credentials, in a transaction that checks them
+   * (live, of this account, of the right type), so a service never names a credential being deleted.
+   */
+  private async put(service: Service, condition: string) {
+    const checks = credentialChecks(service, this.table);
+    if (checks.length === 0) {
+      try {
+        await this.ddb.send(
+          new PutCommand({ TableName: this.table, Item: this.item(service), ConditionExpression: condition }),
+        );
+        return 'written' as const;
+      } catch (error) {
+        if (isConditionFailure(error)) return 'missing' as const;
+        throw error;
+      }
     }
+    const outcome = await transact(this.ddb, [
+      {
+        label: 'service' as const,
+        Put: { TableName: this.table, Item: this.item(service), ConditionExpression: condition },
+      },
+      ...checks,
+    ]);
+    if (outcome.ok) return 'written' as const;
+    return outcome.failed.has('service') ? ('missing' as const) : ('credential-missing' as const);
   }
 
   markDeleting(accountSid: string, sid: string, now: Date) {

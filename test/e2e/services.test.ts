@@ -2,6 +2,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newApiKey } from '../../shared/domain/credentials';
 import { testDeps } from '../support/deps';
+import { apnTokenSecret } from '../support/push-secrets';
 import { failureOf, rawRequest, startTestServer, twilioFor } from '../support/server';
 
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -11,10 +12,12 @@ afterAll(() => server.close());
 describe('Services through twilio-node', () => {
   it('creates, fetches, updates and deletes a service with its Push and TOTP settings', async () => {
     const { client, account } = await twilioFor(server.url);
+    client.notify.baseUrl = server.url;
+    const apn = await client.notify.v1.credentials.create({ type: 'apn', secret: apnTokenSecret().secret });
     const created = await client.verify.v2.services.create({
       friendlyName: 'Owl Bank',
       'push.includeDate': true,
-      'push.apnCredentialSid': `CR${'a'.repeat(32)}`,
+      'push.apnCredentialSid': apn.sid,
       'totp.issuer': 'Owl',
       'totp.timeStep': 60,
       'totp.codeLength': 8,
@@ -23,7 +26,7 @@ describe('Services through twilio-node', () => {
     expect(created).toMatchObject({
       accountSid: account.sid,
       friendlyName: 'Owl Bank',
-      push: { include_date: true, apn_credential_sid: `CR${'a'.repeat(32)}`, fcm_credential_sid: null },
+      push: { include_date: true, apn_credential_sid: apn.sid, fcm_credential_sid: null },
       totp: { issuer: 'Owl', time_step: 60, code_length: 8, skew: 2 },
       url: `${server.url}/v2/Services/${created.sid}`,
       links: { entities: `${server.url}/v2/Services/${created.sid}/Entities` },
