@@ -20,6 +20,9 @@ export const ENV = {
   eventBridgeEndpoint: 'EVENTBRIDGE_ENDPOINT',
   deleteBudgetMs: 'DELETE_BUDGET_MS',
   deleterBudgetMs: 'DELETER_BUDGET_MS',
+  apnsBaseUrl: 'APNS_BASE_URL',
+  fcmBaseUrl: 'FCM_BASE_URL',
+  pushMaxAttempts: 'PUSH_MAX_ATTEMPTS',
 } as const;
 
 export type Setting = keyof typeof ENV;
@@ -84,6 +87,12 @@ const schema = z.object({
   deleteBudgetMs: wholeNumber(0, 8_000, 3_000),
   /** How long one invocation of the deleter works before it hands over to the next (within its timeout). */
   deleterBudgetMs: wholeNumber(1, 840_000, 40_000),
+  /** Where push notifications go: Apple's hosts (by the credential's sandbox flag) unless set. */
+  apnsBaseUrl: url(),
+  /** FCM HTTP v1's host, `https://fcm.googleapis.com` unless set. */
+  fcmBaseUrl: url(),
+  /** Deliveries of a notification (SQS receives) before it goes to the dead-letter queue. */
+  pushMaxAttempts: wholeNumber(1, 20, 5),
 });
 
 export type Config = z.output<typeof schema>;

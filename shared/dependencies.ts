@@ -10,6 +10,7 @@ import type {
   SecretSealer,
   ServiceStore,
 } from './app/ports';
+import type { PushDelivery } from './app/notifications';
 import { ConfigError, loadConfig, required, type Config } from './config';
 import { DynamoAccessTokenStore } from './store/access-tokens';
 import { DynamoAccountStore } from './store/accounts';
@@ -37,6 +38,7 @@ export interface Dependencies {
   readonly accessTokens: AccessTokenStore;
   readonly pushCredentials: PushCredentialStore;
   readonly sealer: SecretSealer;
+  readonly push: PushDelivery;
 }
 
 export function documentClient(config: Config): DynamoDBDocumentClient {
@@ -45,6 +47,11 @@ export function documentClient(config: Config): DynamoDBDocumentClient {
     { marshallOptions: { removeUndefinedValues: true } },
   );
 }
+
+const withoutProviders = {
+  send: () => Promise.reject(new ConfigError('This function was built without push providers')),
+  close: () => Promise.resolve(),
+};
 
 /** How each member is made from the others. */
 export type Factories = { [K in keyof Dependencies]: (deps: Dependencies) => Dependencies[K] };
@@ -65,6 +72,9 @@ const FACTORIES: Omit<Factories, 'config'> = {
   sealer: () => {
     throw new ConfigError('This function was built without a secret sealer');
   },
+  // Likewise only the sender brings the push providers (`pushDelivery` from shared/push); elsewhere a
+  // send fails loudly.
+  push: () => ({ providers: { apn: withoutProviders, fcm: withoutProviders } }),
 };
 
 /**

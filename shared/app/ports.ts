@@ -5,6 +5,7 @@ import type { DomainEvent } from '../domain/events';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import type { LockState } from '../domain/lockout';
+import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
 import type { Service } from '../domain/service';
 
@@ -164,6 +165,11 @@ export interface FactorStore {
   recordFailure(factor: Factor, next: LockState): Promise<Factor | 'factor-changed'>;
   delete(factor: Factor): Promise<boolean>;
   /**
+   * Records that the provider declared `token` dead, if it is still the factor's token (a device that has
+   * since updated its token keeps getting pushes); false when it was not.
+   */
+  markTokenDead(factor: Factor, token: string): Promise<boolean>;
+  /**
    * The device key of a push factor, undefined when it was deleted (its key goes with it) or when its
    * service or entity is being deleted: a device of something being deleted no longer authenticates.
    */
@@ -256,6 +262,17 @@ export interface ChallengeStore {
   scheduleExpiry(challenge: Challenge): Promise<void>;
   /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */
   expire(key: ChallengeKey, now: Date): Promise<boolean>;
+  /**
+   * Adds a resend request to a challenge that is still pending, unexpired and has fewer than `max`
+   * notifications, and sets its `pushPlatform`; 'challenge-changed' otherwise (read it again to say why).
+   * Its stream record asks the sender for the notification.
+   */
+  addNotification(
+    challenge: Challenge,
+    notification: Notification,
+    now: Date,
+    max: number,
+  ): Promise<'added' | 'challenge-changed'>;
 }
 
 /**

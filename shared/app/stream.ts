@@ -1,7 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Challenge } from '../domain/challenge';
-import { challengeEvents, factorEvents, type DomainEvent, type EventOptions } from '../domain/events';
+import {
+  challengeEvents,
+  factorEvents,
+  notificationRequests,
+  type DomainEvent,
+  type EventOptions,
+} from '../domain/events';
 import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
 import type { ChallengeStore, EventPublisher } from './ports';
@@ -25,7 +31,8 @@ const isTtlRemoval = (record: DynamoDBRecord) =>
   record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
 
 /**
- * What one stream record means: events to publish; for a new pending challenge also its expiry timer; for
+ * What one stream record means: events to publish (a push challenge's notification requests among them);
+ * for a new pending challenge also its expiry timer; for
  * an expiry timer's TTL removal, a challenge to expire.
  */
 async function handleRecord(record: DynamoDBRecord, deps: StreamDeps): Promise<DomainEvent[]> {
@@ -48,7 +55,11 @@ async function handleRecord(record: DynamoDBRecord, deps: StreamDeps): Promise<D
     // A new pending challenge gets its expiry timer here, from the stream: the API writes one item, and
     // the stream's retries make sure the timer follows.
     if (!before && challenge.status === 'pending') await deps.challenges.scheduleExpiry(challenge);
-    return challengeEvents(before as unknown as Challenge | undefined, challenge, deps.options);
+    const previous = before as unknown as Challenge | undefined;
+    return [
+      ...challengeEvents(previous, challenge, deps.options),
+      ...notificationRequests(previous, challenge),
+    ];
   }
   if (sortKey.startsWith('FACTOR#')) {
     const removedAt = formatDate(new Date((record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000));

@@ -1,4 +1,5 @@
 import type { Factor, StringMap } from './factor';
+import { pushTarget, type Notification, type PushPlatform } from './notification';
 import { newSid, SidPrefix } from './sid';
 import { formatDate } from './time';
 
@@ -36,6 +37,12 @@ export interface Challenge {
   dateUpdated: string;
   dateResponded: string | null;
   expirationDate: string;
+  /**
+   * Push challenges whose factor could receive notifications when it was created: the platform notified
+   * then (the stream asks the sender for it), and the resends requested since.
+   */
+  pushPlatform?: PushPlatform;
+  notifications?: Notification[];
 }
 
 /** A pending challenge past its expiration date is expired, whether or not that has been stored yet. */
@@ -56,7 +63,9 @@ export interface NewChallenge {
 
 export function newChallenge(input: NewChallenge, now: Date): Challenge {
   const { factor } = input;
+  const target = pushTarget(factor);
   return {
+    ...('platform' in target ? { pushPlatform: target.platform } : {}),
     sid: newSid(SidPrefix.challenge, now),
     accountSid: factor.accountSid,
     serviceSid: factor.serviceSid,

@@ -21,6 +21,8 @@ export type ErrorKind =
   | 'factor-locked'
   | 'challenge-attempts-reached'
   | 'too-many-requests'
+  | 'not-notifiable'
+  | 'too-many-notifications'
   | 'internal';
 
 export interface ErrorDetail {
@@ -122,3 +124,13 @@ export const tooManyRequests = () =>
   new DomainError('too-many-requests', 'Too many requests for this account; slow down');
 
 export const bodyTooLarge = () => new DomainError('body-too-large', 'Request body too large');
+
+/** A Notifications request on a challenge whose device cannot be notified; `reason` says why. */
+export const notNotifiable = (reason: string) =>
+  new DomainError('not-notifiable', `The challenge cannot be notified: ${reason}`);
+
+export const tooManyNotifications = (max: number) =>
+  new DomainError(
+    'too-many-notifications',
+    `Max notifications reached: a challenge is notified at most ${max} times after its creation`,
+  );

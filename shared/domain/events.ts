@@ -1,6 +1,7 @@
 import type { Challenge } from './challenge';
 import { challengeDetails } from './challenge';
 import type { Factor } from './factor';
+import type { Notification, PushPlatform } from './notification';
 
 /** The EventBridge `source` of every event this service publishes. */
 export const EVENT_SOURCE = 'verify-push-totp';
@@ -13,7 +14,10 @@ export type EventType =
   | 'factor.created'
   | 'factor.verified'
   | 'factor.deleted'
-  | 'billing.verification';
+  | 'billing.verification'
+  | 'notification.requested'
+  | 'notification.sent'
+  | 'notification.failed';
 
 export interface DomainEvent {
   type: EventType;
@@ -136,3 +140,89 @@ export function factorEvents(
   }
   return [];
 }
+
+/**
+ * The notifications a change of a challenge item asks for: one when a push challenge that can be notified
+ * is created, one per resend added to a pending challenge. This is the sender's work order, not a record
+ * for subscribers: it carries what the sender needs to find the challenge in the table (the entity
+ * identity included, which Twilio asks to be a non-PII identifier), and neither the message, the details
+ * nor any token.
+ */
+export function notificationRequests(before: Challenge | undefined, after: Challenge): DomainEvent[] {
+  if (!after.pushPlatform || after.status !== 'pending') return [];
+  const request = (notification: Notification | undefined): DomainEvent => ({
+    type: 'notification.requested',
+    time: notification?.dateCreated ?? after.dateCreated,
+    detail: {
+      idempotency_key: `${notification?.sid ?? after.sid}.requested`,
+      account_sid: after.accountSid,
+      service_sid: after.serviceSid,
+      entity_sid: after.entitySid,
+      entity_identity: after.identity,
+      factor_sid: after.factorSid,
+      challenge_sid: after.sid,
+      notification_sid: notification?.sid ?? null,
+      ttl: notification?.ttl ?? null,
+      platform: after.pushPlatform,
+    },
+  });
+  if (!before) return [request(undefined)];
+  const known = new Set((before.notifications ?? []).map((n) => n.sid));
+  return (after.notifications ?? []).filter((n) => !known.has(n.sid)).map(request);
+}
+
+/** What a delivery attempt is about, as the sender reports it. */
+export interface DeliveryReport {
+  accountSid: string;
+  serviceSid: string;
+  entitySid: string;
+  factorSid: string;
+  challengeSid: string;
+  notificationSid: string | null;
+  provider: PushPlatform;
+  /** Which delivery of this notification (1 for the first; SQS's receive count). */
+  attempt: number;
+  time: string;
+}
+
+const deliveryIds = (r: DeliveryReport) => ({
+  account_sid: r.accountSid,
+  service_sid: r.serviceSid,
+  entity_sid: r.entitySid,
+  factor_sid: r.factorSid,
+  challenge_sid: r.challengeSid,
+  notification_sid: r.notificationSid,
+  provider: r.provider,
+  attempt: r.attempt,
+});
+
+/** A provider accepted the notification. No token, message or credential in it. */
+export const notificationSent = (r: DeliveryReport, providerId: string | null): DomainEvent => ({
+  type: 'notification.sent',
+  time: r.time,
+  detail: {
+    idempotency_key: `${r.notificationSid ?? r.challengeSid}.sent`,
+    ...deliveryIds(r),
+    provider_id: providerId,
+  },
+});
+
+/**
+ * A delivery attempt failed: `reason` is the provider's (e.g. `Unregistered`, `UNAVAILABLE`) or the
+ * sender's (`timeout`); `will_retry` says whether another attempt follows.
+ */
+export const notificationFailed = (
+  r: DeliveryReport,
+  failure: { reason: string; status: number | null; willRetry: boolean; tokenInvalidated: boolean },
+): DomainEvent => ({
+  type: 'notification.failed',
+  time: r.time,
+  detail: {
+    idempotency_key: `${r.notificationSid ?? r.challengeSid}.failed.${r.attempt}`,
+    ...deliveryIds(r),
+    reason: failure.reason,
+    provider_status: failure.status,
+    will_retry: failure.willRetry,
+    token_invalidated: failure.tokenInvalidated,
+  },
+});

@@ -48,6 +48,8 @@ export interface PushFactor extends FactorBase {
   factorType: 'push';
   config: PushConfig;
   binding: { alg: 'ES256'; publicKey: string };
+  /** A notification token APNs or FCM declared dead: nothing is sent to it (`notification.ts`). */
+  deadNotificationToken?: string;
 }
 
 export type Factor = TotpFactor | PushFactor;

@@ -10,6 +10,7 @@ export const SidPrefix = {
   challenge: 'YC',
   credential: 'CR',
   accessToken: 'YK',
+  notification: 'NT',
 } as const;
 export type SidPrefix = (typeof SidPrefix)[keyof typeof SidPrefix];
 

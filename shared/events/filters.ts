@@ -11,14 +11,12 @@ const sortKeyStartsWith = (prefix: string) => ({ Keys: { sk: { S: [{ prefix }] }
 export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
   // A new challenge: challenge.created (and approved, when a TOTP code approved it at creation).
   { eventName: ['INSERT'], dynamodb: sortKeyStartsWith('CHALLENGE#') },
-  // A challenge leaving pending: approved, denied or expired.
+  // A pending challenge changed: leaving pending (approved, denied, expired), or a resend requested
+  // (Notifications: notification.requested). One pattern for both, as Lambda allows five per mapping; the
+  // other changes of a pending challenge (a wrong TOTP code) invoke the handler and produce nothing.
   {
     eventName: ['MODIFY'],
-    dynamodb: {
-      ...sortKeyStartsWith('CHALLENGE#'),
-      OldImage: { status: { S: ['pending'] } },
-      NewImage: { status: { S: ['approved', 'denied', 'expired'] } },
-    },
+    dynamodb: { ...sortKeyStartsWith('CHALLENGE#'), OldImage: { status: { S: ['pending'] } } },
   },
   // A factor created or deleted.
   { eventName: ['INSERT', 'REMOVE'], dynamodb: sortKeyStartsWith('FACTOR#') },

@@ -20,6 +20,9 @@ export const TWILIO_ERRORS: Record<ErrorKind, { status: number; code: number }> 
   'factor-locked': { status: 429, code: 60310 },
   'challenge-attempts-reached': { status: 429, code: 60310 },
   'too-many-requests': { status: 429, code: 20429 },
+  // Twilio documents no codes for Notifications; these are this service's choice (README).
+  'not-notifiable': { status: 400, code: 60200 },
+  'too-many-notifications': { status: 429, code: 60203 },
   internal: { status: 500, code: 20500 },
 };
 

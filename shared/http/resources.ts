@@ -2,6 +2,7 @@ import { challengeDetails, effectiveStatus, signedFields, type Challenge } from 
 import type { AccessToken } from '../domain/access-token';
 import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
+import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
 import { totpIssuer, type Service } from '../domain/service';
 import { Links } from './links';
@@ -108,8 +109,20 @@ export const challengeJson = (c: Challenge, base: string, now: Date) => ({
   metadata: c.metadata,
   factor_type: c.factorType,
   url: Links.challenge(base, c.serviceSid, c.identity, c.sid),
-  // Twilio lists `notifications` here; that route does not exist yet, so no link points at a 404.
-  links: {},
+  links: { notifications: `${Links.challenge(base, c.serviceSid, c.identity, c.sid)}/Notifications` },
+});
+
+/** A resend request: the spec's shape (no `url`, no `links`). */
+export const notificationJson = (n: Notification) => ({
+  sid: n.sid,
+  account_sid: n.accountSid,
+  service_sid: n.serviceSid,
+  entity_sid: n.entitySid,
+  identity: n.identity,
+  challenge_sid: n.challengeSid,
+  priority: n.priority,
+  ttl: n.ttl,
+  date_created: n.dateCreated,
 });
 
 /** `Twilio-Verify-Signature-Fields` for a pending challenge: the body fields a device signs in its answer. */

@@ -235,6 +235,14 @@ export const ROUTES: readonly Route[] = [
     },
   },
   {
+    name: 'CreateNotification',
+    method: 'POST',
+    path: `${ENTITY}/Challenges/{ChallengeSid}/Notifications`,
+    handler: 'functions/notifications/create.ts',
+    // Reads the challenge and its factor; adds the resend to the challenge with a conditional update.
+    access: { table: ['GetItem', 'UpdateItem'], partitions: ['ACCOUNT', 'APIKEY', 'ENTITY'] },
+  },
+  {
     name: 'CreateAccessToken',
     method: 'POST',
     path: `${SERVICE}/AccessTokens`,

@@ -2,6 +2,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, FactorAttempt, PageRequest } from '../app/ports';
 import { DEFAULT_CHALLENGE_RETENTION_DAYS } from '../config';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
+import type { Notification } from '../domain/notification';
 import { formatDate } from '../domain/time';
 import {
   Condition,
@@ -234,6 +235,36 @@ export class DynamoChallengeStore implements ChallengeStore {
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async addNotification(challenge: Challenge, notification: Notification, now: Date, max: number) {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: challengeKey(challenge),
+          UpdateExpression:
+            'SET notifications = list_append(if_not_exists(notifications, :none), :new), pushPlatform = :platform',
+          // Still pending and unexpired, and below the limit counting what was there when it was read.
+          ConditionExpression:
+            '#status = :pending AND expirationDate > :now AND ' +
+            '(attribute_not_exists(notifications) OR size(notifications) < :max)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':none': [],
+            ':new': [notification],
+            ':platform': challenge.pushPlatform,
+            ':pending': 'pending',
+            ':now': formatDate(now),
+            ':max': max,
+          },
+        }),
+      );
+      return 'added' as const;
+    } catch (error) {
+      if (isConditionFailure(error)) return 'challenge-changed' as const;
       throw error;
     }
   }

@@ -141,6 +141,24 @@ export class DynamoFactorStore implements FactorStore {
     }
   }
 
+  async markTokenDead(factor: Factor, token: string) {
+    try {
+      await this.ddb.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: factorKey(factor),
+          UpdateExpression: 'SET deadNotificationToken = :token',
+          ConditionExpression: 'attribute_exists(pk) AND config.notificationToken = :token',
+          ExpressionAttributeValues: { ':token': token },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async recordVerified(factor: Factor, acceptedStep: number | null, now: Date) {
     const verified = {
       set: '#status = :verified, dateUpdated = :now',
