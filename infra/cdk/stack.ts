@@ -22,6 +22,7 @@ import { ApiFirewall } from './api-firewall';
 import { ApiFunction } from './api-function';
 import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
+import { PushSender } from './push-sender';
 
 export interface VerifyStackProps extends StackProps {
   /** Base of the URLs in responses (e.g. a custom domain); by default each handler derives it from the request. */
@@ -118,7 +119,7 @@ export class VerifyStack extends Stack {
     const eventBus = new EventBus(this, 'Events');
 
     const secretsKey = new Key(this, 'SecretsKey', {
-      description: 'Wraps the data keys that encrypt TOTP secrets',
+      description: 'Wraps the data keys that encrypt TOTP secrets and push credentials',
       alias: 'alias/verify-push-totp-secrets',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -236,6 +237,9 @@ export class VerifyStack extends Stack {
     // Finishes the deletions of services and entities that a DELETE request left unfinished.
     new Deleter(this, 'Deleter', { table, logRetention, onFailure: events.streamFailures });
 
+    // Sends push challenges' notifications through APNs and FCM.
+    const push = new PushSender(this, 'PushSender', { table, eventBus, secretsKey, logRetention });
+
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
@@ -243,5 +247,6 @@ export class VerifyStack extends Stack {
     new CfnOutput(this, 'KmsKeyArn', { value: secretsKey.keyArn });
     new CfnOutput(this, 'BillingQueueUrl', { value: events.billingQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: events.streamFailures.queueUrl });
+    new CfnOutput(this, 'PushDeadLettersQueueUrl', { value: push.deadLetters.queueUrl });
   }
 }

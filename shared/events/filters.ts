@@ -55,3 +55,10 @@ export const DELETER_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
     },
   },
 ];
+
+/**
+ * The push sender (`functions/push-sender/handler.ts`) is fed by an SQS queue, itself fed by an EventBridge
+ * rule on this event type (its only input; locally the event sink routes it the same way).
+ */
+export const PUSH_SENDER_HANDLER = 'functions/push-sender/handler.ts';
+export const PUSH_REQUEST_EVENT = 'notification.requested';

@@ -29,6 +29,7 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
 const DELETER = 'Deleter/Function';
+const SENDER = 'PushSender/Function';
 /** The functions behind the API: every function but the stream's consumers (the stream handler, the deleter). */
 const apiFunctions = (all: Record<string, Resource>, ...consumerIds: string[]) =>
   Object.entries(all).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !consumerIds.includes(id));
@@ -84,15 +85,20 @@ function methods() {
 }
 
 describe('VerifyStack', () => {
-  it('has one ARM Node.js 22 function per route, the fallback, the stream handler and the deleter', () => {
+  it('has one ARM Node.js 22 function per route, the fallback, the stream handler, the deleter and the push sender', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 3);
+    expect(functions).toHaveLength(ROUTES.length + 4);
+    const timeouts: Record<string, number> = {
+      [logicalId(STREAM_HANDLER)]: 60,
+      [logicalId(DELETER)]: 60,
+      [logicalId(SENDER)]: 20,
+    };
     for (const [id, { Properties }] of functions) {
       expect(Properties, id).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 512,
-        Timeout: [logicalId(STREAM_HANDLER), logicalId(DELETER)].includes(id) ? 60 : 10,
+        Timeout: timeouts[id] ?? 10,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
       });
@@ -300,7 +306,7 @@ describe('VerifyStack', () => {
     });
   });
 
-  it('gives KMS_KEY_ID and the key only to the functions that seal or open TOTP secrets, as each one needs', () => {
+  it('gives KMS_KEY_ID and the key only to the functions that seal or open secrets, as each one needs', () => {
     const kmsOf = (name: string) => actionsOf(name).filter((action) => action.startsWith('kms:'));
     // Creating a TOTP factor seals its secret; verifying a code opens it.
     expect(
@@ -310,7 +316,12 @@ describe('VerifyStack', () => {
       UpdateFactor: ['kms:Decrypt'],
       CreateChallenge: ['kms:Decrypt'],
       UpdateChallenge: ['kms:Decrypt'],
+      // Push credentials are sealed when given, and opened only by the sender.
+      CreatePushCredential: ['kms:GenerateDataKey'],
+      UpdatePushCredential: ['kms:GenerateDataKey'],
     });
+    expect(kmsOf(SENDER)).toEqual(['kms:Decrypt']);
+    expect(fn(SENDER).Environment.Variables.KMS_KEY_ID).toEqual(getAtt('SecretsKey'));
     for (const route of ROUTES) {
       const env = fn(route.name).Environment.Variables;
       expect(env.TABLE_NAME, route.name).toEqual({ Ref: logicalId('Table') });
@@ -323,11 +334,11 @@ describe('VerifyStack', () => {
     }
   });
 
-  it('lets the key be used only under the encryption context of TOTP secrets', () => {
-    const kmsStatements = ROUTES.flatMap((route) =>
-      statementsOf(route.name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:'))),
+  it('lets the key be used only under the encryption context of sealed secrets', () => {
+    const kmsStatements = [...ROUTES.map((route) => route.name), SENDER].flatMap((name) =>
+      statementsOf(name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:'))),
     );
-    expect(kmsStatements).toHaveLength(4);
+    expect(kmsStatements).toHaveLength(7);
     for (const statement of kmsStatements) {
       expect(statement).toMatchObject({
         Effect: 'Allow',
@@ -364,7 +375,7 @@ describe('VerifyStack', () => {
       if (route.method === 'GET') {
         for (const write of writes) expect(actions, route.name).not.toContain(`dynamodb:${write}`);
       }
-      if (!['DeleteService', 'DeleteEntity', 'DeleteFactor'].includes(route.name)) {
+      if (!['DeleteService', 'DeleteEntity', 'DeleteFactor', 'DeletePushCredential'].includes(route.name)) {
         expect(actions, route.name).not.toContain('dynamodb:DeleteItem');
         expect(actions, route.name).not.toContain('dynamodb:BatchWriteItem');
       }
@@ -454,8 +465,8 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler, deleter) plus the API's access and execution logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 5);
+    // One per function (routes, fallback, stream handler, deleter, sender) plus the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 6);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
   });
 
@@ -526,10 +537,16 @@ describe('VerifyStack', () => {
     template.hasOutput('StreamFailuresQueueUrl', {
       Value: { Ref: logicalId('EventPipeline/StreamFailures') },
     });
+    template.hasOutput('PushDeadLettersQueueUrl', { Value: { Ref: logicalId('PushSender/DeadLetters') } });
   });
 
   it("configures CORS origins on every API function and on API Gateway's own errors", () => {
-    for (const [, { Properties }] of apiFunctions(resources, logicalId(STREAM_HANDLER), logicalId(DELETER))) {
+    for (const [, { Properties }] of apiFunctions(
+      resources,
+      logicalId(STREAM_HANDLER),
+      logicalId(DELETER),
+      logicalId(SENDER),
+    )) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('*');
     }
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -541,6 +558,7 @@ describe('VerifyStack', () => {
       listed.resources,
       listed.logicalId(STREAM_HANDLER),
       listed.logicalId(DELETER),
+      listed.logicalId(SENDER),
     )) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
         'https://app.example,https://admin.example',
@@ -579,7 +597,7 @@ describe('VerifyStack event pipeline', () => {
   const mapping = () => mappingOf(STREAM_HANDLER);
 
   it('feeds the table stream to the stream handler with bounded retries and a failure queue', () => {
-    expect(mappings).toHaveLength(2);
+    expect(mappings).toHaveLength(3);
     expect(mapping()).toMatchObject({
       FunctionName: { Ref: logicalId(STREAM_HANDLER) },
       EventSourceArn: getAtt('Table', 'StreamArn'),
@@ -650,7 +668,7 @@ describe('VerifyStack event pipeline', () => {
   });
 
   it('routes billing events to the billing queue, with retries and a dead-letter queue for the target', () => {
-    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalId('Events') },
       EventPattern: { source: ['verify-push-totp'], 'detail-type': ['billing.verification'] },
@@ -701,15 +719,19 @@ describe('VerifyStack event pipeline', () => {
     });
   });
 
-  it('encrypts every queue, keeps messages 14 days and refuses requests without TLS', () => {
+  it('encrypts every queue, keeps messages 14 days (push requests an hour) and refuses requests without TLS', () => {
     const queues = ofType('AWS::SQS::Queue');
     expect(queues.map(([id]) => id).sort()).toEqual(
-      ['BillingQueue', 'BillingQueueDlq', 'BillingTargetDlq', 'StreamFailures']
-        .map((name) => logicalId(`EventPipeline/${name}`))
-        .sort(),
+      [
+        ...['BillingQueue', 'BillingQueueDlq', 'BillingTargetDlq', 'StreamFailures'].map((name) =>
+          logicalId(`EventPipeline/${name}`),
+        ),
+        ...['Queue', 'DeadLetters', 'RuleDeadLetters'].map((name) => logicalId(`PushSender/${name}`)),
+      ].sort(),
     );
     for (const [id, { Properties }] of queues) {
-      expect(Properties, id).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+      const retention = id === logicalId('PushSender/Queue') ? 3600 : 1209600;
+      expect(Properties, id).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: retention });
       expect(queueStatements(id), id).toContainEqual({
         Effect: 'Deny',
         Principal: { AWS: '*' },
@@ -718,6 +740,69 @@ describe('VerifyStack event pipeline', () => {
         Resource: { 'Fn::GetAtt': [id, 'Arn'] },
       });
     }
+  });
+});
+
+describe('VerifyStack push sender', () => {
+  it('routes notification requests from the bus to the push queue, with a dead-letter queue for the target', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId('Events') },
+      EventPattern: { source: ['verify-push-totp'], 'detail-type': ['notification.requested'] },
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: getAtt('PushSender/Queue'),
+          DeadLetterConfig: { Arn: getAtt('PushSender/RuleDeadLetters') },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 3600 },
+        },
+      ],
+    });
+  });
+
+  it('delivers each message at most 5 times, a minute apart, then moves it to the dead-letter queue', () => {
+    expect(resources[logicalId('PushSender/Queue')]!.Properties).toMatchObject({
+      VisibilityTimeout: 60,
+      RedrivePolicy: { deadLetterTargetArn: getAtt('PushSender/DeadLetters'), maxReceiveCount: 5 },
+    });
+    expect(fn(SENDER).Environment.Variables.PUSH_MAX_ATTEMPTS).toBe('5');
+    const mapping = ofType('AWS::Lambda::EventSourceMapping').find(
+      ([, m]) => m.Properties.FunctionName.Ref === logicalId(SENDER),
+    )![1].Properties;
+    expect(mapping).toMatchObject({
+      EventSourceArn: getAtt('PushSender/Queue'),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the sender read what it sends, record dead tokens, open credentials and publish, and nothing else', () => {
+    const dynamo = statementsOf(SENDER).find((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    )!;
+    expect([dynamo.Action].flat().sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(dynamo.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'SERVICE#*', 'ENTITY#*'] },
+    });
+    const sqs = actionsOf(SENDER).filter((a) => a.startsWith('sqs:'));
+    expect(sqs.sort()).toEqual([
+      'sqs:ChangeMessageVisibility',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+      'sqs:GetQueueUrl',
+      'sqs:ReceiveMessage',
+    ]);
+    expect(actionsOf(SENDER)).toContain('events:PutEvents');
+    expect(actionsOf(SENDER).filter((a) => a.startsWith('kms:'))).toEqual(['kms:Decrypt']);
+    expect(fn(SENDER).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      EVENT_BUS_NAME: { Ref: logicalId('Events') },
+      KMS_KEY_ID: getAtt('SecretsKey'),
+      PUSH_MAX_ATTEMPTS: '5',
+    });
   });
 });
 
