@@ -1,5 +1,12 @@
 import { CompactSign } from 'jose';
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * A device that talks to the API exactly as the Verify Push SDKs do (protocol reference §3–§6): a P-256
@@ -15,6 +22,9 @@ export interface DeviceState {
   factorSid?: string;
   accountSid?: string;
   credentialSid?: string;
+  /** Where the factor's notifications go (`none`: the device polls). */
+  notificationPlatform?: 'apn' | 'fcm' | 'none';
+  notificationToken?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -27,6 +37,16 @@ export class DeviceError extends Error {
     super(`HTTP ${status}: ${body?.message ?? 'no message'} (code ${body?.code ?? '-'})`);
   }
 }
+
+/** The app ID the device CLI registers (`Config.AppId`): the APNs topic of its notifications. */
+export const DEVICE_APP_ID = 'dev.verify.device-cli';
+
+/**
+ * A notification token of the kind the platform issues: APNs a device token as 64 hex digits (as the iOS
+ * SDK sends it), FCM an opaque registration token (here 152 Base64url characters).
+ */
+export const newNotificationToken = (platform: 'apn' | 'fcm') =>
+  platform === 'apn' ? randomBytes(32).toString('hex') : randomBytes(114).toString('base64url');
 
 export const newDeviceKey = () =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -88,17 +108,27 @@ export class Device {
     return { body: body ?? {}, headers: response.headers };
   }
 
-  /** Creates the push factor with the enrollment token a backend obtained from `AccessTokens`. */
-  async createFactor(accessToken: string, friendlyName: string) {
+  /**
+   * Creates the push factor with the enrollment token a backend obtained from `AccessTokens`; with `push`,
+   * on that notification platform with that token (as an app that registered for APNs or FCM).
+   */
+  async createFactor(
+    accessToken: string,
+    friendlyName: string,
+    push?: { platform: 'apn' | 'fcm'; token: string },
+  ) {
     const { body } = await this.request('POST', `${this.factorPath}/Factors`, accessToken, {
       FriendlyName: friendlyName,
       FactorType: 'push',
       'Binding.PublicKey': this.publicKey,
       'Binding.Alg': 'ES256',
       'Config.SdkVersion': '0.9.0',
-      'Config.AppId': 'dev.verify.device-cli',
-      'Config.NotificationPlatform': 'none',
+      'Config.AppId': DEVICE_APP_ID,
+      'Config.NotificationPlatform': push?.platform ?? 'none',
+      ...(push ? { 'Config.NotificationToken': push.token } : {}),
     });
+    this.state.notificationPlatform = push?.platform ?? 'none';
+    if (push) this.state.notificationToken = push.token;
     this.state.factorSid = body.sid as string;
     this.state.accountSid = body.account_sid as string;
     this.state.credentialSid = (body.config as Json).credential_sid as string;

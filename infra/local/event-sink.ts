@@ -12,6 +12,19 @@ export interface EventSink {
   stop(): Promise<void>;
 }
 
+/** An event in the envelope EventBridge delivers to its targets. */
+export interface LocalEvent {
+  version: '0';
+  id: string;
+  'detail-type': string;
+  source: string;
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
 /** A `PutEvents` request entry as the SDK sends it (AWS JSON 1.1; `Time` in epoch seconds). */
 interface Entry {
   Source?: string;
@@ -61,13 +74,16 @@ export async function startEventSink(options: {
   port?: number;
   log?: (line: string) => void;
   account?: string;
+  /** Called with each accepted event, as EventBridge hands it to a rule's target (the local rules). */
+  onEvent?: (event: LocalEvent) => void;
 }): Promise<EventSink> {
-  const { file, log = console.log, account = '000000000000' } = options;
+  const { file, log = console.log, account = '000000000000', onEvent } = options;
   mkdirSync(dirname(file), { recursive: true });
   const stats = { calls: 0, events: 0 };
 
   const putEvents = (entries: Entry[]) => {
     const lines: string[] = [];
+    const delivered: LocalEvent[] = [];
     const summaries: string[] = [];
     const results = entries.map((entry) => {
       const detail = parseDetail(entry.Detail);
@@ -76,8 +92,8 @@ export async function startEventSink(options: {
       }
       if (!detail) return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
       const id = randomUUID();
-      const event = {
-        version: '0',
+      const event: LocalEvent = {
+        version: '0' as const,
         id,
         'detail-type': entry.DetailType,
         source: entry.Source,
@@ -88,6 +104,7 @@ export async function startEventSink(options: {
         detail,
       };
       lines.push(JSON.stringify(event));
+      delivered.push(event);
       const subject = String(detail.challenge_sid ?? detail.factor_sid ?? '-');
       summaries.push(`event ${entry.DetailType} ${subject} key=${String(detail.idempotency_key ?? '-')}`);
       return { EventId: id };
@@ -95,6 +112,7 @@ export async function startEventSink(options: {
     // Events carry identities and details: readable by the user only.
     if (lines.length > 0) appendFileSync(file, lines.map((line) => `${line}\n`).join(''), { mode: 0o600 });
     for (const summary of summaries) log(summary);
+    for (const event of delivered) onEvent?.(event);
     stats.calls++;
     stats.events += lines.length;
     return { FailedEntryCount: entries.length - lines.length, Entries: results };

@@ -56,7 +56,9 @@ describe('Challenges through twilio-node and a device speaking the SDK protocol'
       metadata: null,
       factorType: 'push',
       url: `${server.url}/v2/Services/${service.sid}/Entities/user-0001-alice/Challenges/${created.sid}`,
-      links: {},
+      links: {
+        notifications: `${server.url}/v2/Services/${service.sid}/Entities/user-0001-alice/Challenges/${created.sid}/Notifications`,
+      },
     });
     expect(created.sid).toMatch(/^YC[0-9a-f]{32}$/);
     expect(created.entitySid).toMatch(/^YE[0-9a-f]{32}$/);

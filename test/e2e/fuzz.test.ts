@@ -148,6 +148,13 @@ const PARAM_NAMES = [
   'Ttl',
   'Push.IncludeDate',
   'Push.ApnCredentialSid',
+  'Push.FcmCredentialSid',
+  'Type',
+  'Secret',
+  'Certificate',
+  'PrivateKey',
+  'Sandbox',
+  'ApiKey',
   'Totp.Issuer',
   'Totp.TimeStep',
   'Totp.CodeLength',
@@ -237,9 +244,12 @@ function hostilePath(route: Route | undefined, fixture: Fixture): string {
   const real: Record<string, string[]> = {
     ServiceSid: [fixture.serviceSid],
     Identity: [fixture.identity],
-    Sid: route.path.includes('Challenges')
-      ? [fixture.challengeSid]
-      : [fixture.pushFactorSid, fixture.totpFactorSid],
+    ChallengeSid: [fixture.challengeSid],
+    Sid: route.path.includes('Credentials')
+      ? [`CR${hex(32)}`]
+      : route.path.includes('Challenges')
+        ? [fixture.challengeSid]
+        : [fixture.pushFactorSid, fixture.totpFactorSid],
   };
   return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (chance(0.6)) return pick(real[name]!);
