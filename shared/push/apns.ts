@@ -51,8 +51,14 @@ function defaultRoots(): string[] {
   return typeof get === 'function' ? get('default') : [...tls.rootCertificates];
 }
 
-const describe = (err: unknown) =>
-  err instanceof Error ? ((err as { code?: string }).code ?? err.message) : String(err);
+/** The error's code (and its cause's: a stream cancelled because the session failed carries ECONNREFUSED…). */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const own = (err as { code?: unknown }).code;
+  const cause = (err.cause as { code?: unknown } | undefined)?.code;
+  const text = typeof own === 'string' ? own : err.message;
+  return typeof cause === 'string' ? `${text} (${cause})` : text;
+}
 
 function reasonOf(body: string): string | undefined {
   try {
@@ -167,6 +173,7 @@ export function createApnsProvider(options: ApnsProviderOptions = {}): PushProvi
       });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if (!responded) return fail('stream ended without a response');
         if (done) return;
         done = true;
         clearTimeout(timer);
