@@ -626,3 +626,43 @@ export function localPushKeys(): LocalPushKeys {
     },
   };
 }
+
+// ──────────────────────────────────────── both, ready to use ────────────────────────────────────────
+
+export interface LocalPushProviders {
+  apns: LocalApns;
+  fcm: LocalFcm;
+  keys: LocalPushKeys;
+  /** The secrets as the Credentials API takes them: APNs `{team_id,key_id,private_key}`, FCM service-account JSON. */
+  secrets: { apn: string; fcm: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Both stand-ins with a new local APNs key and FCM service account already trusted, and the secrets to register
+ * (what a fresh local runtime hands a new user). With `dir`, deliveries go to `dir/apns.jsonl` and `dir/fcm.jsonl`.
+ */
+export async function startLocalPushProviders(
+  options: { dir?: string; log?: (line: string) => void } = {},
+): Promise<LocalPushProviders> {
+  const keys = localPushKeys();
+  const file = (name: string) => (options.dir ? `${options.dir}/${name}.jsonl` : undefined);
+  const [apns, fcm] = await Promise.all([
+    startLocalApns({ file: file('apns'), log: options.log }),
+    startLocalFcm({ file: file('fcm'), log: options.log }),
+  ]);
+  apns.trustKey(keys.apns.teamId, keys.apns.keyId, keys.apns.publicKey);
+  fcm.trustServiceAccount(keys.fcm.clientEmail, keys.fcm.publicKey, keys.fcm.projectId);
+  return {
+    apns,
+    fcm,
+    keys,
+    secrets: {
+      apn: JSON.stringify(keys.apns.secret),
+      fcm: JSON.stringify({ ...keys.fcm.secret, token_uri: fcm.tokenUri }),
+    },
+    stop: async () => {
+      await Promise.all([apns.stop(), fcm.stop()]);
+    },
+  };
+}

@@ -96,6 +96,11 @@ export function createProviderTokens(now: () => number = Date.now) {
   };
 }
 
+/** `baseUrl` when given (for sandbox and production alike), else Apple's sandbox or production host. */
+export function apnsOrigin(credential: { sandbox: boolean }, baseUrl?: string): string {
+  return baseUrl ?? (credential.sandbox ? APNS_SANDBOX : APNS_PRODUCTION);
+}
+
 export function createApnsProvider(options: ApnsProviderOptions = {}): PushProvider {
   const timeoutMs = options.timeoutMs ?? 5000;
   const now = options.now ?? Date.now;
@@ -188,7 +193,7 @@ export function createApnsProvider(options: ApnsProviderOptions = {}): PushProvi
   async function send(credential: ProviderCredential, message: PushMessage): Promise<SendOutcome> {
     if (credential.type !== 'apn') return { kind: 'permanent', reason: 'not an APNs credential' };
     const { auth } = credential;
-    const origin = options.baseUrl ?? (credential.sandbox ? APNS_SANDBOX : APNS_PRODUCTION);
+    const origin = apnsOrigin(credential, options.baseUrl);
     const { path, headers, body } = apnsRequest(message);
     const payload = Buffer.from(JSON.stringify(body));
     let reminted = false;

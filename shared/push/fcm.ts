@@ -91,7 +91,8 @@ export function createFcmProvider(options: FcmProviderOptions = {}): PushProvide
     }
     const answer = (body ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
     if (response.ok && typeof answer.access_token === 'string') {
-      const seconds = typeof answer.expires_in === 'number' ? answer.expires_in : 3599;
+      const given = Number(answer.expires_in);
+      const seconds = Number.isFinite(given) && given > 0 ? given : 3599;
       return { value: answer.access_token, expiresAt: now() + seconds * 1000 };
     }
     const status = response.status;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { apnsOrigin } from '../../../shared/push/apns';
 import { apnsRequest, fcmRequest } from '../../../shared/push/payloads';
 import type { PushMessage } from '../../../shared/push/types';
 
@@ -107,5 +108,14 @@ describe('what a push never carries', () => {
       expect(text).not.toContain('Amount');
       expect(text).not.toContain('hidden');
     }
+  });
+});
+
+describe('APNs host', () => {
+  it('is the sandbox or production host by the credential, or the base URL for both', () => {
+    expect(apnsOrigin({ sandbox: true })).toBe('https://api.sandbox.push.apple.com');
+    expect(apnsOrigin({ sandbox: false })).toBe('https://api.push.apple.com');
+    expect(apnsOrigin({ sandbox: true }, 'https://127.0.0.1:9')).toBe('https://127.0.0.1:9');
+    expect(apnsOrigin({ sandbox: false }, 'https://127.0.0.1:9')).toBe('https://127.0.0.1:9');
   });
 });
