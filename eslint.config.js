@@ -56,6 +56,24 @@ export default tseslint.config(
     ['@middy/*', 'aws-cdk-lib', 'aws-cdk-lib/*', '**/http/**', '**/dependencies', '../app/!(ports)*'],
     'Stores implement the ports; they do not import HTTP, use cases or the wiring.',
   ),
+  // The push provider layer (APNs, FCM) is bundled into the sender Lambda: node: built-ins, jose and itself only.
+  {
+    files: ['shared/push/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|jose$|\\./)',
+              message:
+                'shared/push imports only node: built-ins, jose and its own modules (no AWS SDK, no other layer).',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The HTTP layer parses, authenticates and presents; it reaches data only through use cases and ports.
   layer(
     ['shared/http/**/*.ts'],

@@ -1,16 +1,14 @@
-import type { PushDelivery } from '../app/notifications';
-import type { Config } from '../config';
-import { createApnsProvider } from './apns';
-import { createFcmProvider } from './fcm';
-
-/**
- * The providers the sender delivers through: APNs and FCM at Apple's and Google's hosts, or wherever
- * `APNS_BASE_URL` / `FCM_BASE_URL` point. Made once per function instance, so their connections and
- * tokens serve every invocation of a warm instance.
- */
-export const pushDelivery = ({ config }: { config: Config }): PushDelivery => ({
-  providers: {
-    apn: createApnsProvider({ baseUrl: config.apnsBaseUrl }),
-    fcm: createFcmProvider({ baseUrl: config.fcmBaseUrl }),
-  },
-});
+export * from './types';
+export * from './payloads';
+export * from './errors';
+export * from './credentials';
+export {
+  createApnsProvider,
+  createProviderTokens,
+  APNS_PRODUCTION,
+  APNS_SANDBOX,
+  APNS_TOKEN_REFRESH_MS,
+} from './apns';
+export type { ApnsProviderOptions } from './apns';
+export { createFcmProvider, FCM_BASE_URL, FCM_SCOPE, FCM_TOKEN_MARGIN_MS } from './fcm';
+export type { FcmProviderOptions } from './fcm';
