@@ -5,15 +5,15 @@ const POLL_MS = 50;
 
 /** One delivered notification as npm start's local providers record it (one JSON line each). */
 interface Delivery {
-  provider: 'apn' | 'fcm';
+  provider: 'apns' | 'fcm';
   token: string;
   payload: Record<string, unknown>;
 }
 
-/** The challenge SID a Verify push carries: FCM in `message.data`, APNs beside `aps` (reference §1.2). */
+/** The challenge SID a Verify push carries: FCM in the message's `data`, APNs beside `aps` (reference §1.2). */
 function challengeOf(delivery: Delivery): string | undefined {
   const payload = delivery.payload;
-  const data = (payload.message as { data?: Record<string, unknown> } | undefined)?.data ?? payload;
+  const data = (payload.data as Record<string, unknown> | undefined) ?? payload;
   return data.type === 'verify_push_challenge' && typeof data.challenge_sid === 'string'
     ? data.challenge_sid
     : undefined;

@@ -7,10 +7,12 @@ import { localDependencies } from './dependencies';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { build as buildDeleter } from '../../functions/deleter/handler';
+import { build as buildPushSender } from '../../functions/push-sender/handler';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
-import { DELETER_FILTER_PATTERNS } from '../../shared/events/filters';
+import { DELETER_FILTER_PATTERNS, PUSH_REQUEST_EVENT } from '../../shared/events/filters';
 import { ensureTable, freePort, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
 import { startEventSink } from './event-sink';
+import { startLocalPush, type LocalPush } from './push';
 import { createLocalServer, listen } from './server';
 import { startStreamPump } from './stream-pump';
 
@@ -28,6 +30,8 @@ export interface LocalRuntime {
   dynamoPid: number;
   /** Where the events the stream handler publishes land, one JSON line each. */
   eventsFile: string;
+  /** The local APNs and FCM, the push queue, and the file every delivered notification lands in. */
+  push: LocalPush;
   stop(): Promise<void>;
 }
 
@@ -87,6 +91,12 @@ export async function startLocalRuntime(options: {
   dir?: string;
   inMemory?: boolean;
   eventsFile?: string;
+  /** Where the local providers append delivered notifications; default `<dir>/pushes.jsonl`. */
+  pushFile?: string;
+  /** Tests: every credential's pushes go to the local providers (see `startLocalPush`). */
+  everythingLocal?: boolean;
+  /** How long the local push queue waits before delivering a failed message again (SQS: 60 s). */
+  pushRetryDelayMs?: number;
   settings?: Record<string, string | undefined>;
 }): Promise<LocalRuntime> {
   const dir = resolve(options.dir ?? '.local');
@@ -103,7 +113,19 @@ export async function startLocalRuntime(options: {
   };
   try {
     const eventsFile = resolve(options.eventsFile || join(dir, 'events.jsonl'));
-    const sink = await startEventSink({ file: eventsFile });
+    const push = await startLocalPush({
+      config: base,
+      dir,
+      file: resolve(options.pushFile || join(dir, 'pushes.jsonl')),
+      everythingLocal: options.everythingLocal,
+      retryDelayMs: options.pushRetryDelayMs,
+    });
+    stops.push(push.stop);
+    // The local rule: notification requests go to the push queue, as the PushSender rule does on AWS.
+    const sink = await startEventSink({
+      file: eventsFile,
+      onEvent: (event) => event['detail-type'] === PUSH_REQUEST_EVENT && push.queue?.send(event),
+    });
     stops.push(sink.stop);
     const port = options.port || (await freePort());
     const url = `http://127.0.0.1:${port}`;
@@ -117,7 +139,8 @@ export async function startLocalRuntime(options: {
       eventBridgeEndpoint: sink.endpoint,
       publicBaseUrl: base.publicBaseUrl ?? url,
     };
-    const deps = localDependencies(config);
+    const deps = localDependencies(config, { push: push.delivery });
+    push.startQueue(buildPushSender(deps));
     // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
     const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
@@ -149,6 +172,7 @@ export async function startLocalRuntime(options: {
       account,
       dynamoPid: dynamo.pid,
       eventsFile,
+      push,
       stop,
     };
   } catch (error) {

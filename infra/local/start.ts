@@ -12,6 +12,7 @@ async function main() {
     inMemory: process.env.LOCAL_IN_MEMORY === '1',
     dir: process.env.LOCAL_DIR,
     eventsFile: process.env.LOCAL_EVENTS_FILE,
+    pushFile: process.env.LOCAL_PUSH_FILE,
     // The functions' own settings (PUBLIC_BASE_URL, ALLOWED_ORIGINS, …), as on AWS.
     settings: process.env,
   });
@@ -35,6 +36,7 @@ async function main() {
   Public URL:   ${runtime.publicBaseUrl}
   DynamoDB:     local (pid ${runtime.dynamoPid})
   Events:       ${runtime.eventsFile} (one JSON line per event: tail -f it)
+  Pushes:       ${runtime.push.file} (local APNs ${runtime.push.apns.url}, local FCM ${runtime.push.fcm.url})
   Account SID:  ${sid}
   Auth token:   ${authToken}
 
