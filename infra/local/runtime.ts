@@ -98,6 +98,8 @@ export async function startLocalRuntime(options: {
   /** How long the local push queue waits before delivering a failed message again (SQS: 60 s). */
   pushRetryDelayMs?: number;
   settings?: Record<string, string | undefined>;
+  /** Where the event sink's one-line summaries go (default: the console). */
+  log?: (line: string) => void;
 }): Promise<LocalRuntime> {
   const dir = resolve(options.dir ?? '.local');
   ensurePrivateDir(dir);
@@ -124,6 +126,7 @@ export async function startLocalRuntime(options: {
     // The local rule: notification requests go to the push queue, as the PushSender rule does on AWS.
     const sink = await startEventSink({
       file: eventsFile,
+      log: options.log,
       onEvent: (event) => event['detail-type'] === PUSH_REQUEST_EVENT && push.queue?.send(event),
     });
     stops.push(sink.stop);

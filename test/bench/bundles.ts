@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLING } from '../../infra/cdk/bundling';
-import { DELETER_HANDLER, STREAM_HANDLER } from '../../shared/events/filters';
+import { DELETER_HANDLER, PUSH_SENDER_HANDLER, STREAM_HANDLER } from '../../shared/events/filters';
 import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -49,6 +49,7 @@ const targets = [
   { name: 'Fallback', entry: FALLBACK_HANDLER },
   { name: 'StreamHandler', entry: STREAM_HANDLER },
   { name: 'Deleter', entry: DELETER_HANDLER },
+  { name: 'PushSender', entry: PUSH_SENDER_HANDLER },
 ];
 
 async function build(name: string, entry: string): Promise<Bundle> {
