@@ -13,7 +13,7 @@ export interface EventSink {
 }
 
 /** An event in the envelope EventBridge delivers to its targets. */
-export interface LocalEvent {
+export type LocalEvent = {
   version: '0';
   id: string;
   'detail-type': string;
@@ -23,7 +23,7 @@ export interface LocalEvent {
   region: string;
   resources: string[];
   detail: Record<string, unknown>;
-}
+};
 
 /** A `PutEvents` request entry as the SDK sends it (AWS JSON 1.1; `Time` in epoch seconds). */
 interface Entry {

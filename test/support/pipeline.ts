@@ -1,24 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEventSink } from '../../infra/local/event-sink';
+import { startEventSink, type LocalEvent } from '../../infra/local/event-sink';
 import { startStreamPump } from '../../infra/local/stream-pump';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
 import type { Config } from '../../shared/config';
 import { testDeps } from './deps';
 
 /** An event as the sink writes it: EventBridge's envelope. */
-export type BusEvent = {
-  version: string;
-  id: string;
-  'detail-type': string;
-  source: string;
-  account: string;
-  time: string;
-  region: string;
-  resources: string[];
-  detail: Record<string, unknown>;
-};
+export type BusEvent = LocalEvent;
 
 /**
  * The event pipeline of `npm start` against the test DynamoDB Local: stream pump → stream handler →
