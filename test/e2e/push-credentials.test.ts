@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueCertificate } from '../../infra/local/certificates';
 import { credentialSecretContext } from '../../shared/domain/push-credential';
 import { apnTokenSecret, fcmSecret } from '../support/push-secrets';
 import { failureOf, rawRequest, startTestServer, twilioFor } from '../support/server';
@@ -71,6 +72,27 @@ describe('Notify v1 Credentials through twilio-node', () => {
     expect(await failureOf(client.notify.v1.credentials(created.sid).remove())).toMatchObject({
       status: 404,
     });
+  });
+
+  it('takes an APNs certificate with its private key (certificate auth), and refuses a key of another certificate', async () => {
+    const { client } = await clients();
+    const issued = issueCertificate({ commonName: 'Apple Push Services: com.owlbank.app', keyType: 'rsa' });
+    const other = issueCertificate({ commonName: 'Another', keyType: 'rsa' });
+    const created = await client.notify.v1.credentials.create({
+      type: 'apn',
+      certificate: issued.certificate,
+      privateKey: issued.privateKey,
+    });
+    expect(created).toMatchObject({ type: 'apn', sandbox: 'False' });
+    const mismatch = await failureOf(
+      client.notify.v1.credentials.create({
+        type: 'apn',
+        certificate: issued.certificate,
+        privateKey: other.privateKey,
+      }),
+    );
+    expect(mismatch).toMatchObject({ status: 400, code: 60200 });
+    expect(mismatch.message).not.toContain('PRIVATE KEY');
   });
 
   it('seals the secret at rest, bound to the credential', async () => {
