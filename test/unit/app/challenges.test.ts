@@ -434,6 +434,15 @@ describe('answerChallenge with a TOTP factor', () => {
       lockedUntil: inMinutes(1).toISOString(),
     });
     expect(await storedChallenge(deps, challenge)).toMatchObject({ status: 'approved' });
+    // A wrong code given at creation, decided again after a concurrent failure: both count.
+    deps.before('challenges.create', () => fail(deps, factor, 1), 1);
+    deps.setNow(inMinutes(2));
+    const counted2 = await createChallenge(
+      deps,
+      requestFor(factor, { authPayload: '000000', expirationDate: inMinutes(7) }),
+    );
+    expect(counted2).toMatchObject({ status: 'pending', failedAttempts: 1 });
+    expect(await storedFactor(deps, factor)).toMatchObject({ failedAttempts: 7, lockedUntil: null });
   });
 
   it('explains refused wrong codes and answers by the challenge read again', async () => {

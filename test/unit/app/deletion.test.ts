@@ -84,7 +84,8 @@ describe('continueDeletions on the in-memory stores', () => {
     );
     await deps.entities.markDeleting(service.accountSid, service.sid, gone, at);
     const record = recordOf(deps, Keys.entity(service.accountSid, service.sid, gone));
-    expect(await continueDeletions([record, { ...record }], deps, Date.now() + 5_000)).toEqual({
+    const unrelated = streamRecord('MODIFY', { pk: 'X', sk: 'Y' }, { pk: 'X', sk: 'Y' });
+    expect(await continueDeletions([unrelated, record, { ...record }], deps, Date.now() + 5_000)).toEqual({
       batchItemFailures: [],
     });
     expect(deps.table.get(Keys.entity(service.accountSid, service.sid, gone))).toBeUndefined();
