@@ -147,11 +147,12 @@ describe('device credentials', () => {
 
   it('accepts `token:` with a compact JWS of at most 4096 characters only', async () => {
     const { kind } = await setUp();
-    const jws = (length: number) => `a.b.${'c'.repeat(length - 4)}`;
+    const jws = (length: number) => `aa.bb.${'c'.repeat(length - 6)}`;
     expect(kind.accepts({ username: 'token', password: jws(4096) })).toBe(true);
     expect(kind.accepts({ username: 'token', password: jws(4097) })).toBe(false);
     expect(kind.accepts({ username: 'Token', password: jws(100) })).toBe(false);
-    expect(kind.accepts({ username: 'token', password: 'a.b' })).toBe(false);
+    expect(kind.accepts({ username: 'token', password: 'aa.bb' })).toBe(false);
+    expect(kind.accepts({ username: 'token', password: 'aa.b!.cc' })).toBe(false);
     expect(kind.accepts({ username: 'token', password: `x ${jws(100)}` })).toBe(false);
     expect(kind.accepts({ username: 'token', password: `${jws(100)} x` })).toBe(false);
   });
