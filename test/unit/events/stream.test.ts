@@ -244,6 +244,22 @@ describe('stream → EventBridge', () => {
     expect(sent()).toEqual([]);
   });
 
+  it('publishes nothing for the other items of the table', async () => {
+    succeedAll();
+    const service = { pk: 'ACCOUNT#AC1', sk: 'SERVICE#VA1', type: 'service', friendlyName: 'Bank' };
+    const entity = { pk: 'SERVICE#AC1#VA1', sk: 'ENTITY#user-0001', type: 'entity', sid: 'YE1' };
+    const renamed = { ...service, friendlyName: 'New' };
+    const records = [
+      streamRecord('INSERT', undefined, service),
+      streamRecord('MODIFY', service, renamed),
+      streamRecord('REMOVE', entity, undefined),
+    ];
+    expect(await processStream(records, deps())).toEqual({ batchItemFailures: [] });
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(expire).not.toHaveBeenCalled();
+    expect(scheduleExpiry).not.toHaveBeenCalled();
+  });
+
   it('expires on a timer’s TTL removal only, and publishes nothing itself', async () => {
     succeedAll();
     const c = challengeOf(pushFactor());

@@ -105,6 +105,28 @@ describe('account credentials', () => {
     expect(reads.accounts).toBe(3);
   });
 
+  it('remembers at most 1,000 credentials, forgetting the oldest first', async () => {
+    const { deps, reads } = fakeStores();
+    const authenticators = [accountCredentials(deps)];
+    const now = new Date();
+    const refuse = (i: number) =>
+      authenticate(
+        basic(`AC${i.toString(16).padStart(32, '0')}`, 'a'.repeat(32)),
+        authenticators,
+        config,
+        now,
+      ).catch(() => undefined);
+    await refuse(0);
+    for (let i = 1; i < 1000; i++) await refuse(i);
+    // 1,000 remembered: the first still costs no read.
+    await refuse(0);
+    expect(reads.accounts).toBe(1000);
+    await refuse(1000);
+    // The 1,001st pushed out the oldest.
+    await refuse(0);
+    expect(reads.accounts).toBe(1002);
+  });
+
   it('accepts an API key for its account', async () => {
     const { deps, apiKeys } = fakeStores();
     const { account } = newAccount(new Date());
