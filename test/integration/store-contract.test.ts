@@ -14,6 +14,8 @@ import { afterFailure } from '../../shared/domain/lockout';
 import { createService, type Service } from '../../shared/domain/service';
 import { newSid, SidPrefix } from '../../shared/domain/sid';
 import { TOTP_DEFAULTS } from '../../shared/domain/service';
+import { newNotification } from '../../shared/domain/notification';
+import { formatDate } from '../../shared/domain/time';
 import { testDeps } from '../support/deps';
 import { newIdentity } from '../support/fixtures';
 import { memoryDeps } from '../support/memory';
@@ -83,14 +85,15 @@ describe.each(implementations)('stores %s', (_name, makeDeps) => {
     const accountSid = a.accountSid;
     const second = { ...b, accountSid, sid: newSid(SidPrefix.service, later(1)) };
     await deps.services.create(second);
-    await expect(deps.services.create(a)).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
+    // A SID collision (80 random bits) is not an outcome a use case handles: it throws.
+    await expect(deps.services.create(a)).rejects.toThrow();
     expect(await deps.services.get(accountSid, a.sid)).toEqual(a);
     expect(await deps.services.markDeleting(accountSid, a.sid, now)).toBe('marked');
     expect(await deps.services.markDeleting(accountSid, a.sid, now)).toBe('deleting');
     expect(await deps.services.markDeleting(accountSid, newSid(SidPrefix.service), now)).toBe('missing');
     expect(await deps.services.get(accountSid, a.sid)).toBeUndefined();
-    expect(await deps.services.update({ ...a, friendlyName: 'New' })).toBe(false);
-    expect(await deps.services.update({ ...second, friendlyName: 'New' })).toBe(true);
+    expect(await deps.services.update({ ...a, friendlyName: 'New' })).toBe('missing');
+    expect(await deps.services.update({ ...second, friendlyName: 'New' })).toBe('updated');
     expect((await deps.services.list(accountSid, { pageSize: 5 })).items).toEqual([
       { ...second, friendlyName: 'New' },
     ]);
@@ -99,6 +102,73 @@ describe.each(implementations)('stores %s', (_name, makeDeps) => {
       await deps.services.purge(accountSid, a.sid, { deadline: Date.now() + 5_000, from: 'first' }),
     ).toBe('done');
     expect(await deps.services.markDeleting(accountSid, a.sid, now)).toBe('missing');
+  });
+
+  it('lets a service name only live credentials of the right type, and refuses deleting a named one', async () => {
+    const service = await liveService();
+    const credential = (type: 'apn' | 'fcm', at: Date) => ({
+      sid: newSid(SidPrefix.credential, at),
+      accountSid: service.accountSid,
+      type,
+      friendlyName: null,
+      sandbox: false,
+      sealedSecret: 'sealed',
+      dateCreated: formatDate(at),
+      dateUpdated: formatDate(at),
+    });
+    const [apn, fcm] = [credential('apn', now), credential('fcm', later(1))];
+    await deps.pushCredentials.create(apn);
+    await deps.pushCredentials.create(fcm);
+    expect(await deps.pushCredentials.get(service.accountSid, apn.sid)).toEqual(apn);
+    expect((await deps.pushCredentials.list(service.accountSid, { pageSize: 5 })).items).toEqual([apn, fcm]);
+    const naming = (push: Partial<Service['push']>) => ({ ...service, push: { ...service.push, ...push } });
+    expect(await deps.services.update(naming({ apnCredentialSid: fcm.sid }))).toBe('credential-missing');
+    expect(await deps.services.update(naming({ apnCredentialSid: apn.sid }))).toBe('updated');
+    expect(await deps.pushCredentials.delete(service.accountSid, apn.sid, now)).toBe('in-use');
+    expect(await deps.pushCredentials.get(service.accountSid, apn.sid)).toEqual(apn);
+    expect(await deps.pushCredentials.delete(service.accountSid, fcm.sid, now)).toBe('deleted');
+    expect(await deps.pushCredentials.delete(service.accountSid, fcm.sid, now)).toBe('missing');
+    const other = createService(service.accountSid, { friendlyName: 'B' }, later(2));
+    expect(await deps.services.create({ ...other, push: { ...other.push, fcmCredentialSid: fcm.sid } })).toBe(
+      'credential-missing',
+    );
+    expect(await deps.pushCredentials.update({ ...fcm, friendlyName: 'x' })).toBe(false);
+  });
+
+  it('adds resends only to a pending, unexpired challenge below the limit; marks only the current token dead', async () => {
+    const service = await liveService();
+    const entity = newEntity(service.accountSid, service.sid, newIdentity(), now);
+    const base = push(entity) as PushFactor;
+    const factor: PushFactor = {
+      ...base,
+      status: 'verified',
+      config: { ...base.config, notificationPlatform: 'fcm', notificationToken: 't'.repeat(40) },
+    };
+    expect(await deps.factors.create(factor, entity, true)).toBe('created');
+    const challenge = challengeOf(factor);
+    expect(challenge.pushPlatform).toBe('fcm');
+    expect(await deps.challenges.create(challenge)).toBe('created');
+    const resend = (at: Date) => newNotification(challenge, 60, at);
+    const first = resend(now);
+    expect(await deps.challenges.addNotification(challenge, first, now, 2)).toBe('added');
+    expect(await deps.challenges.addNotification(challenge, resend(now), now, 2)).toBe('added');
+    expect(await deps.challenges.addNotification(challenge, resend(now), now, 2)).toBe('challenge-changed');
+    expect(await deps.challenges.addNotification(challenge, resend(now), later(400_000), 5)).toBe(
+      'challenge-changed',
+    );
+    const stored = await deps.challenges.get(
+      factor.accountSid,
+      factor.serviceSid,
+      factor.identity,
+      challenge.sid,
+    );
+    expect(stored?.notifications?.[0]).toEqual(first);
+    expect(stored?.notifications).toHaveLength(2);
+
+    expect(await deps.factors.markTokenDead(factor, 'an older token')).toBe(false);
+    expect(await deps.factors.markTokenDead(factor, 't'.repeat(40))).toBe(true);
+    const read = await deps.factors.get(factor.accountSid, factor.serviceSid, factor.identity, factor.sid);
+    expect(read).toMatchObject({ deadNotificationToken: 't'.repeat(40) });
   });
 
   it('pages both ways with tokens only the same list accepts', async () => {

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../../../shared/app/ports';
 import {
   MemoryAccessTokenStore,
+  MemoryPushCredentialStore,
   MemoryAccountStore,
   MemoryChallengeStore,
   MemoryEntityStore,
@@ -85,6 +86,7 @@ export function memoryDeps(options: { now?: Date; challengeRetentionDays?: numbe
     factors: interleaved('factors', new MemoryFactorStore(table)),
     challenges: interleaved('challenges', new MemoryChallengeStore(table, options.challengeRetentionDays)),
     accessTokens: interleaved('accessTokens', new MemoryAccessTokenStore(table)),
+    pushCredentials: interleaved('pushCredentials', new MemoryPushCredentialStore(table)),
     sealer: memorySealer,
     before: (operation, action, times = 1) =>
       queue(

@@ -12,9 +12,12 @@ import type {
   FactorAttempt,
   FactorStore,
   PageRequest,
+  PushCredentialStore,
   SecretSealer,
   ServiceStore,
 } from '../../../shared/app/ports';
+import type { Notification } from '../../../shared/domain/notification';
+import type { PushCredential } from '../../../shared/domain/push-credential';
 import { DEFAULT_CHALLENGE_RETENTION_DAYS } from '../../../shared/config';
 import type { AccessToken } from '../../../shared/domain/access-token';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../../../shared/domain/challenge';
@@ -106,13 +109,28 @@ export class MemoryAccountStore implements AccountStore {
   }
 }
 
+/** `credentialChecks` (shared/store/push-credentials.ts): each credential a service names is live and of its type. */
+const credentialsLive = (table: MemoryTable, service: Service) =>
+  (
+    [
+      ['apn', service.push.apnCredentialSid],
+      ['fcm', service.push.fcmCredentialSid],
+    ] as const
+  ).every(([type, sid]) => {
+    if (!sid) return true;
+    const item = table.get(Keys.pushCredential(service.accountSid, sid));
+    return live(item) && item.credentialType === type;
+  });
+
 export class MemoryServiceStore implements ServiceStore {
   constructor(private readonly table: MemoryTable) {}
 
   async create(service: Service) {
     const key = Keys.service(service.accountSid, service.sid);
     if (this.table.get(key)) throw conditionFailed();
+    if (!credentialsLive(this.table, service)) return 'credential-missing' as const;
     this.table.put(key, { type: 'service', ...service });
+    return 'created' as const;
   }
 
   async get(accountSid: string, sid: string) {
@@ -127,9 +145,10 @@ export class MemoryServiceStore implements ServiceStore {
 
   async update(service: Service) {
     const key = Keys.service(service.accountSid, service.sid);
-    if (!live(this.table.get(key))) return false;
+    if (!live(this.table.get(key))) return 'missing' as const;
+    if (!credentialsLive(this.table, service)) return 'credential-missing' as const;
     this.table.put(key, { type: 'service', ...service });
-    return true;
+    return 'updated' as const;
   }
 
   async markDeleting(accountSid: string, sid: string, now: Date) {
@@ -293,6 +312,14 @@ export class MemoryFactorStore implements FactorStore {
     if (!this.table.get(factorKey(factor))) return false;
     const { friendlyName, metadata, config, dateUpdated } = factor;
     this.table.update(factorKey(factor), { friendlyName, metadata, config, dateUpdated });
+    return true;
+  }
+
+  async markTokenDead(factor: Factor, token: string) {
+    const item = this.table.get(factorKey(factor));
+    if ((item?.config as { notificationToken?: unknown } | undefined)?.notificationToken !== token)
+      return false;
+    this.table.update(factorKey(factor), { deadNotificationToken: token });
     return true;
   }
 
@@ -465,6 +492,77 @@ export class MemoryChallengeStore implements ChallengeStore {
     if (item?.status !== 'pending' || (item.expirationDate as string) > formatDate(now)) return false;
     this.table.update(itemKey, { status: 'expired', dateUpdated: item.expirationDate });
     return true;
+  }
+
+  async addNotification(challenge: Challenge, notification: Notification, now: Date, max: number) {
+    const item = this.table.get(challengeKey(challenge));
+    const notifications = (item?.notifications as Notification[] | undefined) ?? [];
+    if (
+      item?.status !== 'pending' ||
+      (item.expirationDate as string) <= formatDate(now) ||
+      notifications.length >= max
+    ) {
+      return 'challenge-changed' as const;
+    }
+    this.table.update(challengeKey(challenge), {
+      notifications: [...notifications, notification],
+      pushPlatform: challenge.pushPlatform,
+    });
+    return 'added' as const;
+  }
+}
+
+/** `DynamoPushCredentialStore`: items of the account's partition; deletion refused while a live service names one. */
+export class MemoryPushCredentialStore implements PushCredentialStore {
+  constructor(private readonly table: MemoryTable) {}
+
+  private key = (accountSid: string, sid: string) => Keys.pushCredential(accountSid, sid);
+  private fromItem = (item: Item) => {
+    const { credentialType, ...rest } = record<Record<string, unknown>>(item);
+    return { ...rest, type: credentialType } as PushCredential;
+  };
+  private item = (c: PushCredential) => ({ ...c, type: 'push-credential', credentialType: c.type });
+
+  async create(credential: PushCredential) {
+    const key = this.key(credential.accountSid, credential.sid);
+    if (this.table.get(key)) throw conditionFailed();
+    this.table.put(key, this.item(credential));
+  }
+
+  async get(accountSid: string, sid: string) {
+    const item = this.table.get(this.key(accountSid, sid));
+    return live(item) ? this.fromItem(item) : undefined;
+  }
+
+  async list(accountSid: string, page: PageRequest) {
+    const result = this.table.page(Keys.pushCredentialsOf(accountSid), page, { keep: live });
+    return { ...result, items: result.items.map(this.fromItem) };
+  }
+
+  async update(credential: PushCredential) {
+    const key = this.key(credential.accountSid, credential.sid);
+    if (!live(this.table.get(key))) return false;
+    this.table.put(key, this.item(credential));
+    return true;
+  }
+
+  async delete(accountSid: string, sid: string, _now: Date) {
+    const key = this.key(accountSid, sid);
+    if (!this.table.get(key)) return 'missing' as const;
+    const named = this.table
+      .partition(Keys.servicesOf(accountSid).pk)
+      .some(
+        (item) =>
+          item.type === 'service' &&
+          live(item) &&
+          [
+            (item.push as Service['push']).apnCredentialSid,
+            (item.push as Service['push']).fcmCredentialSid,
+          ].includes(sid),
+      );
+    if (named) return 'in-use' as const;
+    this.table.delete(key);
+    return 'deleted' as const;
   }
 }
 
