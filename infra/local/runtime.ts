@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../shared/config';
 import { localDependencies } from './dependencies';
+import { saveAccount } from '../../shared/app/accounts';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { build as buildDeleter } from '../../functions/deleter/handler';
@@ -164,7 +165,11 @@ export async function startLocalRuntime(options: {
       onError: (error) => console.error('deleter:', error),
     });
     stops.push(deleterPump.stop);
-    await deps.accounts.putAccount(newAccount(new Date(), account.authToken, account.sid).account);
+    await saveAccount(
+      deps,
+      newAccount(new Date(), account.authToken, account.sid).account,
+      account.authToken,
+    );
     const server = createLocalServer(deps);
     await server.ready();
     await listen(server, port);
