@@ -9,7 +9,9 @@ import type {
   PushCredentialStore,
   SecretSealer,
   ServiceStore,
+  WebhookQueue,
   WebhookStore,
+  WebhookTransport,
 } from './app/ports';
 import type { PushDelivery } from './app/notifications';
 import { ConfigError, loadConfig, required, type Config } from './config';
@@ -43,6 +45,8 @@ export interface Dependencies {
   readonly sealer: SecretSealer;
   readonly tokenSealer: SecretSealer;
   readonly push: PushDelivery;
+  readonly webhookQueue: WebhookQueue;
+  readonly webhookTransport: WebhookTransport;
 }
 
 export function documentClient(config: Config): DynamoDBDocumentClient {
@@ -85,6 +89,14 @@ const FACTORIES: Omit<Factories, 'config'> = {
   // Likewise only the sender brings the push providers (`pushDelivery` from shared/push); elsewhere a
   // send fails loudly.
   push: () => ({ providers: { apn: withoutProviders, fcm: withoutProviders } }),
+  // Only the webhook functions bring the SQS client and the HTTP sender (`sqsWebhookQueue` from
+  // shared/events/sqs, `webhookTransport` from shared/webhooks).
+  webhookQueue: () => {
+    throw new ConfigError('This function was built without the webhook queue');
+  },
+  webhookTransport: () => {
+    throw new ConfigError('This function was built without the webhook sender');
+  },
 };
 
 /**

@@ -340,3 +340,27 @@ export interface EventPublisher {
   /** The indexes of the events that still failed after the retries. */
   publish(events: DomainEvent[]): Promise<number[]>;
 }
+
+/** A message on the webhook delivery queue, with how long SQS holds it before delivering it. */
+export interface QueuedMessage {
+  body: string;
+  delayMs: number;
+}
+
+/**
+ * The webhook delivery queue (SQS on AWS; in process locally): the dispatcher's fan-out and the delivery's
+ * own retries go on it, and a delivery that gives up goes to its dead-letter queue.
+ */
+export interface WebhookQueue {
+  /** The indexes of the messages that could not be sent. */
+  send(messages: QueuedMessage[]): Promise<number[]>;
+  deadLetter(body: string): Promise<void>;
+}
+
+/** An HTTP response's status, or why there was none (`timeout`, `connect-timeout`, `refused-address`, …). */
+export type TransportResult = { status: number } | { error: string };
+
+/** Sends a webhook request: POST, no redirects followed, bounded in time (`shared/webhooks/http.ts`). */
+export interface WebhookTransport {
+  post(url: string, headers: Record<string, string>, body: string): Promise<TransportResult>;
+}
