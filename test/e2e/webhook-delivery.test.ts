@@ -1,7 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { TOTP } from 'otpauth';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -95,10 +97,14 @@ function backend() {
   return client;
 }
 
-async function waitFor<T>(find: () => T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(
+  find: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const found = find();
+    const found = await find();
     if (found !== undefined && found !== false) return found;
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -348,5 +354,59 @@ describe('webhooks with npm start', () => {
     );
     await runtime.webhooks.idle();
     expect(at('/later-off', serviceSid)).toHaveLength(1);
+  });
+});
+
+describe('the README webhook example', () => {
+  it('runs as written: the receiver validates factor.created, factor.verified and challenge.approved', async () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = (name: string) =>
+      new RegExp(`<!-- ${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme)?.[1];
+    const receiverCode = block('webhook-receiver');
+    const backendCode = block('webhook-backend');
+    expect(receiverCode).toBeDefined();
+    expect(backendCode).toBeDefined();
+    // Inside the repository, so that `twilio` and `otpauth` resolve as they do for a user.
+    mkdirSync(join(root, 'node_modules/.cache'), { recursive: true });
+    const folder = mkdtempSync(join(root, 'node_modules/.cache/readme-webhooks-'));
+    writeFileSync(join(folder, 'receiver.mjs'), receiverCode!);
+    writeFileSync(join(folder, 'backend.mjs'), backendCode!);
+    const webhookUrl = `http://127.0.0.1:${await freePort()}/verify-events`;
+    const env = {
+      ...process.env,
+      ACCOUNT_SID: runtime.account.sid,
+      AUTH_TOKEN: runtime.account.authToken,
+      VERIFY_URL: runtime.url,
+      WEBHOOK_URL: webhookUrl,
+    };
+    const child = spawn(process.execPath, [join(folder, 'receiver.mjs')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitFor(async () => {
+        try {
+          await fetch(webhookUrl, { method: 'POST' });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'the receiver to listen');
+      const { stdout } = await promisify(execFile)(process.execPath, [join(folder, 'backend.mjs')], { env });
+      expect(stdout).toContain('Challenge approved');
+      await waitFor(
+        () =>
+          ['factor.created', 'factor.verified', 'challenge.approved'].every((t) =>
+            output.includes(`validated ${t}`),
+          ),
+        'the three validated events',
+      );
+    } finally {
+      child.kill();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
