@@ -83,20 +83,23 @@ const FACTORIES: Omit<Factories, 'config'> = {
   },
   // Auth tokens have their own sealer (KMS purpose `verify-account-token`): `accountTokenSealer` from
   // shared/crypto, for the webhook delivery, the admin command and the local runtime.
-  tokenSealer: () => {
-    throw new ConfigError('This function was built without an account token sealer');
-  },
+  tokenSealer: () => ({
+    seal: () => Promise.reject(new ConfigError('This function was built without an account token sealer')),
+    open: () => Promise.reject(new ConfigError('This function was built without an account token sealer')),
+  }),
   // Likewise only the sender brings the push providers (`pushDelivery` from shared/push); elsewhere a
   // send fails loudly.
   push: () => ({ providers: { apn: withoutProviders, fcm: withoutProviders } }),
   // Only the webhook functions bring the SQS client and the HTTP sender (`sqsWebhookQueue` from
   // shared/events/sqs, `webhookTransport` from shared/webhooks).
-  webhookQueue: () => {
-    throw new ConfigError('This function was built without the webhook queue');
-  },
-  webhookTransport: () => {
-    throw new ConfigError('This function was built without the webhook sender');
-  },
+  // Their stand-ins fail when used, not when made (tests spread `deps`, which makes every member).
+  webhookQueue: () => ({
+    send: () => Promise.reject(new ConfigError('This function was built without the webhook queue')),
+    deadLetter: () => Promise.reject(new ConfigError('This function was built without the webhook queue')),
+  }),
+  webhookTransport: () => ({
+    post: () => Promise.reject(new ConfigError('This function was built without the webhook sender')),
+  }),
 };
 
 /**
