@@ -13,6 +13,7 @@ import { webhookTransport } from '../../shared/webhooks';
 export const build = (deps: Dependencies, onAttempt?: DeliveryDeps['onAttempt']) => {
   const deliveryDeps: DeliveryDeps = {
     webhooks: deps.webhooks,
+    services: deps.services,
     accounts: deps.accounts,
     get tokenSealer() {
       return deps.tokenSealer;

@@ -119,6 +119,7 @@ async function dispatchOne(record: SQSRecord, deps: DispatchDeps): Promise<boole
 
 export interface DeliveryDeps {
   webhooks: AppDeps['webhooks'];
+  services: AppDeps['services'];
   accounts: AppDeps['accounts'];
   tokenSealer: AppDeps['tokenSealer'];
   queue: WebhookQueue;
@@ -175,10 +176,14 @@ async function deliverOne(record: SQSRecord, deps: DeliveryDeps): Promise<void> 
     eventKey: message.eventKey,
     attempt: message.attempt,
   };
-  // Read at every attempt: a webhook disabled, unsubscribed or deleted meanwhile receives nothing more,
-  // and a changed URL is used from then on.
-  const webhook = await deps.webhooks.get(message.accountSid, message.serviceSid, message.webhookSid);
-  if (!webhook || !subscribes(webhook, message.eventType)) {
+  // Read at every attempt: a webhook disabled, unsubscribed or deleted meanwhile (its service's deletion
+  // included, from the moment the service is marked) receives nothing more, and a changed URL is used from
+  // then on.
+  const [webhook, service] = await Promise.all([
+    deps.webhooks.get(message.accountSid, message.serviceSid, message.webhookSid),
+    deps.services.get(message.accountSid, message.serviceSid),
+  ]);
+  if (!webhook || !service || !subscribes(webhook, message.eventType)) {
     log('INFO', 'Webhook delivery dropped: the webhook is deleted, disabled or no longer subscribed', ids);
     return;
   }

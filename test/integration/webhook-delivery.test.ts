@@ -65,6 +65,7 @@ function recorders(answers: TransportResult[] = []) {
   let clock = Date.parse('2030-01-01T00:00:00Z');
   const delivery: DeliveryDeps = {
     webhooks: deps.webhooks,
+    services: deps.services,
     accounts: deps.accounts,
     tokenSealer: deps.tokenSealer,
     queue: {
@@ -233,6 +234,16 @@ describe('webhook delivery', () => {
     await deliverWebhooks([record(JSON.parse(body))], r.delivery);
     expect(r.requests).toHaveLength(1);
     expect(r.queued).toEqual([]);
+  });
+
+  it('sends nothing for a service marked for deletion (its webhooks go with it)', async () => {
+    const owner = await setUp();
+    await hook(owner, '/a', ['*']);
+    const r = recorders();
+    const body = await dispatched(r, owner);
+    await deps.services.markDeleting(owner.accountSid, owner.serviceSid, new Date());
+    await deliverWebhooks([record(JSON.parse(body))], r.delivery);
+    expect(r.requests).toEqual([]);
   });
 
   it('cannot sign for an account stored without a sealed token: nothing sent, the failure published', async () => {
