@@ -60,7 +60,7 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   const counted = new WeakSet<object>();
 
-  const post = (url: string, headers: Record<string, string>, body: string) =>
+  const send = (url: string, headers: Record<string, string>, body: string, retried: boolean) =>
     new Promise<WebhookHttpResult>((done) => {
       let target: URL;
       try {
@@ -110,16 +110,25 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
         response.on('end', () => finish({ status: response.statusCode ?? 0 }));
         response.resume();
       });
-      request.on('error', (error: NodeJS.ErrnoException) =>
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive connection the receiver closed just as it was reused: sent again once, on a new one
+        // (a duplicate, should the receiver have read it, is deduplicated by its idempotency token).
+        if (!finished && !retried && request.reusedSocket && error.code === 'ECONNRESET') {
+          finished = true;
+          clearTimeout(whole);
+          clearTimeout(connecting);
+          void send(url, headers, body, true).then(done);
+          return;
+        }
         finish({
           error: error instanceof RefusedAddress ? 'refused-address' : (error.code ?? 'request-error'),
-        }),
-      );
+        });
+      });
       request.end(body);
     });
 
   return {
-    post,
+    post: (url: string, headers: Record<string, string>, body: string) => send(url, headers, body, false),
     stats,
     close() {
       agents.http.destroy();

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookHttp } from '../../shared/webhooks/http';
 
@@ -84,6 +84,27 @@ describe('webhook HTTP', () => {
     expect(connections - before).toBe(1);
     expect(http.stats.connections).toBe(1);
     http.close();
+  });
+
+  it('sends again, once, on a new connection when a kept-alive one is reset as it is reused', async () => {
+    let tcpConnections = 0;
+    const tcp = createTcpServer((socket) => {
+      tcpConnections++;
+      let requests = 0;
+      socket.on('data', (chunk) => {
+        if (!chunk.toString().startsWith('POST')) return;
+        if (++requests === 1) socket.write('HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n');
+        else socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/`;
+    const http = createWebhookHttp({ ...options, allowPrivateAddresses: true });
+    expect(await http.post(url, {}, 'a=1')).toEqual({ status: 204 });
+    expect(await http.post(url, {}, 'a=2')).toEqual({ status: 204 });
+    expect(tcpConnections).toBe(2);
+    http.close();
+    await new Promise<void>((resolve) => tcp.close(() => resolve()));
   });
 
   it('gives up on a receiver that never answers', async () => {
