@@ -23,6 +23,14 @@ export const ENV = {
   apnsBaseUrl: 'APNS_BASE_URL',
   fcmBaseUrl: 'FCM_BASE_URL',
   pushMaxAttempts: 'PUSH_MAX_ATTEMPTS',
+  webhookAllowHttp: 'WEBHOOK_ALLOW_HTTP',
+  webhookAllowPrivateAddresses: 'WEBHOOK_ALLOW_PRIVATE_ADDRESSES',
+  webhookConnectTimeoutMs: 'WEBHOOK_CONNECT_TIMEOUT_MS',
+  webhookTimeoutMs: 'WEBHOOK_TIMEOUT_MS',
+  webhookRetryBaseMs: 'WEBHOOK_RETRY_BASE_MS',
+  webhookRetryWindowSeconds: 'WEBHOOK_RETRY_WINDOW_SECONDS',
+  webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
+  webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',
 } as const;
 
 export type Setting = keyof typeof ENV;
@@ -35,6 +43,12 @@ const wholeNumber = (min: number, max: number, fallback: number) => {
     .pipe(z._default(z.string().check(z.regex(/^\d{1,9}$/, message)), String(fallback)), z.transform(Number))
     .check(z.refine((n: number) => n >= min && n <= max, message));
 };
+
+const flag = (fallback: 'true' | 'false') =>
+  z.pipe(
+    z._default(z.string().check(z.regex(/^(true|false)$/, 'must be true or false')), fallback),
+    z.transform((value: string) => value === 'true'),
+  );
 
 const url = () =>
   z.optional(
@@ -93,6 +107,20 @@ const schema = z.object({
   fcmBaseUrl: url(),
   /** Deliveries of a notification (SQS receives) before it goes to the dead-letter queue. */
   pushMaxAttempts: wholeNumber(1, 20, 5),
+  /** Webhook URLs may be http (not only https): for development (`npm start` sets it). */
+  webhookAllowHttp: flag('false'),
+  /** Webhooks may go to loopback, private and other non-public addresses (`npm start` sets it). */
+  webhookAllowPrivateAddresses: flag('false'),
+  /** A webhook request's connect timeout, and its whole time (Twilio's defaults: 5 s and 15 s). */
+  webhookConnectTimeoutMs: wholeNumber(100, 10_000, 5_000),
+  webhookTimeoutMs: wholeNumber(100, 15_000, 15_000),
+  /** The first retry's delay (doubling from there, with jitter, up to SQS's 900 s). */
+  webhookRetryBaseMs: wholeNumber(100, 900_000, 30_000),
+  /** How long a webhook delivery is retried, from its first attempt, before the dead-letter queue. */
+  webhookRetryWindowSeconds: wholeNumber(0, 1_209_600, 86_400),
+  /** The delivery queue (dispatcher → delivery, and the delivery's own retries) and its dead-letter queue. */
+  webhookQueueUrl: url(),
+  webhookDeadLetterQueueUrl: url(),
 });
 
 export type Config = z.output<typeof schema>;

@@ -9,6 +9,9 @@ import type {
   PushCredentialStore,
   SecretSealer,
   ServiceStore,
+  WebhookQueue,
+  WebhookStore,
+  WebhookTransport,
 } from './app/ports';
 import type { PushDelivery } from './app/notifications';
 import { ConfigError, loadConfig, required, type Config } from './config';
@@ -19,6 +22,7 @@ import { DynamoEntityStore } from './store/entities';
 import { DynamoFactorStore } from './store/factors';
 import { DynamoPushCredentialStore } from './store/push-credentials';
 import { DynamoServiceStore } from './store/services';
+import { DynamoWebhookStore } from './store/webhooks';
 
 /**
  * Everything a function works with, built in this one place from the configuration. Members are created on
@@ -37,8 +41,12 @@ export interface Dependencies {
   readonly challenges: ChallengeStore;
   readonly accessTokens: AccessTokenStore;
   readonly pushCredentials: PushCredentialStore;
+  readonly webhooks: WebhookStore;
   readonly sealer: SecretSealer;
+  readonly tokenSealer: SecretSealer;
   readonly push: PushDelivery;
+  readonly webhookQueue: WebhookQueue;
+  readonly webhookTransport: WebhookTransport;
 }
 
 export function documentClient(config: Config): DynamoDBDocumentClient {
@@ -67,14 +75,31 @@ const FACTORIES: Omit<Factories, 'config'> = {
     new DynamoChallengeStore(db, required(config, 'tableName'), config.challengeRetentionDays),
   accessTokens: ({ db, config }) => new DynamoAccessTokenStore(db, required(config, 'tableName')),
   pushCredentials: ({ db, config }) => new DynamoPushCredentialStore(db, required(config, 'tableName')),
+  webhooks: ({ db, config }) => new DynamoWebhookStore(db, required(config, 'tableName')),
   // Only the functions that seal or open secrets bring the sealer (and the KMS client's code) into their
   // bundle: they pass `secretSealer` from shared/crypto as an extra factory.
   sealer: () => {
     throw new ConfigError('This function was built without a secret sealer');
   },
+  // Auth tokens have their own sealer (KMS purpose `verify-account-token`): `accountTokenSealer` from
+  // shared/crypto, for the webhook delivery, the admin command and the local runtime.
+  tokenSealer: () => ({
+    seal: () => Promise.reject(new ConfigError('This function was built without an account token sealer')),
+    open: () => Promise.reject(new ConfigError('This function was built without an account token sealer')),
+  }),
   // Likewise only the sender brings the push providers (`pushDelivery` from shared/push); elsewhere a
   // send fails loudly.
   push: () => ({ providers: { apn: withoutProviders, fcm: withoutProviders } }),
+  // Only the webhook functions bring the SQS client and the HTTP sender (`sqsWebhookQueue` from
+  // shared/events/sqs, `webhookTransport` from shared/webhooks).
+  // Their stand-ins fail when used, not when made (tests spread `deps`, which makes every member).
+  webhookQueue: () => ({
+    send: () => Promise.reject(new ConfigError('This function was built without the webhook queue')),
+    deadLetter: () => Promise.reject(new ConfigError('This function was built without the webhook queue')),
+  }),
+  webhookTransport: () => ({
+    post: () => Promise.reject(new ConfigError('This function was built without the webhook sender')),
+  }),
 };
 
 /**

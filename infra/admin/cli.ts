@@ -1,11 +1,13 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { saveAccount } from '../../shared/app/accounts';
+import { accountTokenSealer } from '../../shared/crypto';
 import { newAccount, newApiKey } from '../../shared/domain/credentials';
 import { sidPattern } from '../../shared/domain/sid';
 import { loadConfig } from '../../shared/config';
 import { dependencies } from '../../shared/dependencies';
 
-const USAGE = `Usage: npm run admin -- <command> --table <TableName> [--endpoint <url>]
+const USAGE = `Usage: npm run admin -- <command> --table <TableName> [--kms-key <KmsKeyArn>] [--endpoint <url>]
 
 Commands:
   create-account                      a new account; prints its SID and auth token (shown once)
@@ -14,7 +16,9 @@ Commands:
                                       a new API key (SK…) for the account; prints its secret (shown once)
 
 --table defaults to $TABLE_NAME. On AWS, use the stack's TableName output and your usual AWS credentials
-(AWS_PROFILE / AWS_REGION). --endpoint points at DynamoDB Local instead.`;
+(AWS_PROFILE / AWS_REGION). --endpoint points at DynamoDB Local instead.
+create-account and rotate-token keep the auth token sealed (so webhooks can be signed with it) with the
+stack's KmsKeyArn output: --kms-key, default $KMS_KEY_ID (or $LOCAL_MASTER_KEY_FILE for a local table).`;
 
 /** Runs one admin command and returns what it prints. Exported for tests. */
 export async function runAdmin(argv: string[]): Promise<string> {
@@ -24,6 +28,7 @@ export async function runAdmin(argv: string[]): Promise<string> {
     options: {
       table: { type: 'string' },
       endpoint: { type: 'string' },
+      'kms-key': { type: 'string' },
       account: { type: 'string' },
       name: { type: 'string', default: 'admin' },
     },
@@ -34,8 +39,18 @@ export async function runAdmin(argv: string[]): Promise<string> {
   const config = loadConfig({
     TABLE_NAME: table,
     DYNAMODB_ENDPOINT: values.endpoint ?? process.env.DYNAMODB_ENDPOINT,
+    KMS_KEY_ID: values['kms-key'] ?? process.env.KMS_KEY_ID,
+    LOCAL_MASTER_KEY_FILE: process.env.LOCAL_MASTER_KEY_FILE,
   });
-  const { accounts } = dependencies(config);
+  const deps = dependencies(config, {}, { tokenSealer: accountTokenSealer });
+  const { accounts } = deps;
+  const sealable = () => {
+    if (!config.kmsKeyId && !config.localMasterKeyFile) {
+      throw new Error(
+        'Give --kms-key <KmsKeyArn from the stack outputs>: the auth token is kept sealed with it',
+      );
+    }
+  };
   const now = new Date();
 
   const existingAccount = async () => {
@@ -47,14 +62,16 @@ export async function runAdmin(argv: string[]): Promise<string> {
 
   switch (command) {
     case 'create-account': {
+      sealable();
       const { account, authToken } = newAccount(now);
-      await accounts.putAccount(account);
+      await saveAccount(deps, account, authToken);
       return `Account SID: ${account.sid}\nAuth token:  ${authToken}\n(The token is not stored and cannot be shown again.)`;
     }
     case 'rotate-token': {
+      sealable();
       const sid = await existingAccount();
       const { account, authToken } = newAccount(now, undefined, sid);
-      await accounts.putAccount(account);
+      await saveAccount(deps, account, authToken);
       return `Account SID: ${sid}\nAuth token:  ${authToken}\n(Warm functions may accept the old token for a few seconds: CREDENTIAL_CACHE_TTL_MS, 5 s by default.)`;
     }
     case 'create-api-key': {

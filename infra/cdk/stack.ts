@@ -23,6 +23,7 @@ import { ApiFunction } from './api-function';
 import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
 import { PushSender } from './push-sender';
+import { Webhooks } from './webhooks';
 
 export interface VerifyStackProps extends StackProps {
   /** Base of the URLs in responses (e.g. a custom domain); by default each handler derives it from the request. */
@@ -119,7 +120,7 @@ export class VerifyStack extends Stack {
     const eventBus = new EventBus(this, 'Events');
 
     const secretsKey = new Key(this, 'SecretsKey', {
-      description: 'Wraps the data keys that encrypt TOTP secrets and push credentials',
+      description: 'Wraps the data keys that encrypt TOTP secrets, push credentials and auth tokens',
       alias: 'alias/verify-push-totp-secrets',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
@@ -240,6 +241,8 @@ export class VerifyStack extends Stack {
     // Sends push challenges' notifications through APNs and FCM.
     const push = new PushSender(this, 'PushSender', { table, eventBus, secretsKey, logRetention });
 
+    const webhooks = new Webhooks(this, 'Webhooks', { table, eventBus, secretsKey, logRetention });
+
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
@@ -248,5 +251,6 @@ export class VerifyStack extends Stack {
     new CfnOutput(this, 'BillingQueueUrl', { value: events.billingQueue.queueUrl });
     new CfnOutput(this, 'StreamFailuresQueueUrl', { value: events.streamFailures.queueUrl });
     new CfnOutput(this, 'PushDeadLettersQueueUrl', { value: push.deadLetters.queueUrl });
+    new CfnOutput(this, 'WebhookDeadLettersQueueUrl', { value: webhooks.deadLetters.queueUrl });
   }
 }

@@ -1,5 +1,5 @@
 import { loadConfig, type Config } from '../../shared/config';
-import { secretSealer } from '../../shared/crypto';
+import { accountTokenSealer, secretSealer } from '../../shared/crypto';
 import { dependencies, type Dependencies } from '../../shared/dependencies';
 
 /**
@@ -11,6 +11,9 @@ export const localDependencies = (
   settings: Config | Record<string, string | undefined>,
   overrides: Parameters<typeof dependencies>[1] = {},
 ): Dependencies =>
-  dependencies(isConfig(settings) ? settings : loadConfig(settings), overrides, { sealer: secretSealer });
+  dependencies(isConfig(settings) ? settings : loadConfig(settings), overrides, {
+    sealer: secretSealer,
+    tokenSealer: accountTokenSealer,
+  });
 
 const isConfig = (settings: object): settings is Config => 'allowedOrigins' in settings;

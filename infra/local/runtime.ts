@@ -4,12 +4,16 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../../shared/config';
 import { localDependencies } from './dependencies';
+import { saveAccount } from '../../shared/app/accounts';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
 import { build as buildDeleter } from '../../functions/deleter/handler';
 import { build as buildPushSender } from '../../functions/push-sender/handler';
 import { build as buildStreamHandler } from '../../functions/stream/handler';
-import { DELETER_FILTER_PATTERNS, PUSH_REQUEST_EVENT } from '../../shared/events/filters';
+import { build as buildWebhookDelivery } from '../../functions/webhook-delivery/handler';
+import { build as buildWebhookDispatcher } from '../../functions/webhook-dispatcher/handler';
+import { DELETER_FILTER_PATTERNS, PUSH_REQUEST_EVENT, WEBHOOK_EVENTS } from '../../shared/events/filters';
+import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
 import { ensureTable, freePort, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
 import { startEventSink } from './event-sink';
 import { startLocalPush, type LocalPush } from './push';
@@ -32,8 +36,21 @@ export interface LocalRuntime {
   eventsFile: string;
   /** The local APNs and FCM, the push queue, and the file every delivered notification lands in. */
   push: LocalPush;
+  /** Webhook dispatch and delivery (real HTTP), with their in-process queues. */
+  webhooks: LocalWebhooks;
   stop(): Promise<void>;
 }
+
+/**
+ * What `npm start` changes from the deployed defaults, each overridable by its variable: webhooks may go
+ * to http URLs and to private addresses (a receiver on 127.0.0.1), and retries come quickly (the first
+ * within a second) so a developer sees them.
+ */
+export const LOCAL_DEFAULTS: Record<string, string> = {
+  WEBHOOK_ALLOW_HTTP: 'true',
+  WEBHOOK_ALLOW_PRIVATE_ADDRESSES: 'true',
+  WEBHOOK_RETRY_BASE_MS: '1000',
+};
 
 /** `LOCAL_ACCOUNT_SID` + `LOCAL_AUTH_TOKEN` when both are set, else the account generated once in `dir`. */
 function localAccount(dir: string): LocalAccount {
@@ -105,7 +122,13 @@ export async function startLocalRuntime(options: {
   ensurePrivateDir(dir);
   ensurePrivateDir(join(dir, 'dynamodb'));
   const account = localAccount(dir);
-  const base = loadConfig(options.settings ?? {});
+  const settings = options.settings ?? {};
+  const base = loadConfig({
+    ...LOCAL_DEFAULTS,
+    ...Object.fromEntries(
+      Object.entries(settings).filter(([, value]) => value !== undefined && value !== ''),
+    ),
+  });
   Object.assign(process.env, LOCAL_AWS_ENV);
   const dynamo = await startDynamoDbLocal({ dbPath: options.inMemory ? undefined : join(dir, 'dynamodb') });
   // Stopped in reverse order, also when starting fails half way.
@@ -123,11 +146,17 @@ export async function startLocalRuntime(options: {
       retryDelayMs: options.pushRetryDelayMs,
     });
     stops.push(push.stop);
-    // The local rule: notification requests go to the push queue, as the PushSender rule does on AWS.
+    const webhooks = startLocalWebhooks({ config: base, dir, log: options.log });
+    stops.push(webhooks.stop);
+    // The local rules: notification requests go to the push queue, as the PushSender rule does on AWS, and
+    // the webhook events to the webhook dispatcher's queue, as the Webhooks rule does.
     const sink = await startEventSink({
       file: eventsFile,
       log: options.log,
-      onEvent: (event) => event['detail-type'] === PUSH_REQUEST_EVENT && push.queue?.send(event),
+      onEvent: (event) => {
+        if (event['detail-type'] === PUSH_REQUEST_EVENT) push.queue?.send(event);
+        if (WEBHOOK_EVENTS.includes(event['detail-type'])) webhooks.events?.send(event);
+      },
     });
     stops.push(sink.stop);
     const port = options.port || (await freePort());
@@ -142,8 +171,23 @@ export async function startLocalRuntime(options: {
       eventBridgeEndpoint: sink.endpoint,
       publicBaseUrl: base.publicBaseUrl ?? url,
     };
-    const deps = localDependencies(config, { push: push.delivery });
+    const deps = localDependencies(config, {
+      push: push.delivery,
+      webhookQueue: webhooks.queue,
+      webhookTransport: webhooks.http,
+    });
     push.startQueue(buildPushSender(deps));
+    const logAttempt = options.log ?? console.log;
+    webhooks.start(
+      buildWebhookDispatcher(deps),
+      buildWebhookDelivery(deps, ({ message, outcome, next }) =>
+        logAttempt(
+          `webhook ${message.webhookSid} ${message.eventType} attempt ${message.attempt}: ${
+            outcome.kind === 'delivered' ? outcome.status : (outcome.status ?? outcome.reason)
+          } → ${next}`,
+        ),
+      ),
+    );
     // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
     const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
     await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
@@ -164,7 +208,11 @@ export async function startLocalRuntime(options: {
       onError: (error) => console.error('deleter:', error),
     });
     stops.push(deleterPump.stop);
-    await deps.accounts.putAccount(newAccount(new Date(), account.authToken, account.sid).account);
+    await saveAccount(
+      deps,
+      newAccount(new Date(), account.authToken, account.sid).account,
+      account.authToken,
+    );
     const server = createLocalServer(deps);
     await server.ready();
     await listen(server, port);
@@ -176,6 +224,7 @@ export async function startLocalRuntime(options: {
       dynamoPid: dynamo.pid,
       eventsFile,
       push,
+      webhooks,
       stop,
     };
   } catch (error) {

@@ -37,6 +37,7 @@ async function main() {
   DynamoDB:     local (pid ${runtime.dynamoPid})
   Events:       ${runtime.eventsFile} (one JSON line per event: tail -f it)
   Pushes:       ${runtime.push.file} (local APNs ${runtime.push.apns.url}, local FCM ${runtime.push.fcm.url})
+  Webhooks:     sent for real, signed with the auth token below; http and private addresses allowed; each attempt printed
   Account SID:  ${sid}
   Auth token:   ${authToken}
 

@@ -8,6 +8,7 @@ import type { LockState } from '../domain/lockout';
 import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
 import type { Service } from '../domain/service';
+import type { Webhook } from '../domain/webhook';
 
 /**
  * A page request: its size, and the opaque token of an earlier page's `next` or `previous`. Only the store
@@ -291,6 +292,22 @@ export interface PushCredentialStore {
   delete(accountSid: string, sid: string, now: Date): Promise<'deleted' | 'missing' | 'in-use'>;
 }
 
+/**
+ * Webhooks, per service. Creation checks in its transaction that the service is live and that it has
+ * fewer than `max` webhooks; a service's deletion removes them with everything else in its partition.
+ */
+export interface WebhookStore {
+  create(webhook: Webhook, max: number): Promise<'created' | 'no-service' | 'limit'>;
+  get(accountSid: string, serviceSid: string, sid: string): Promise<Webhook | undefined>;
+  list(accountSid: string, serviceSid: string, page: PageRequest): Promise<Page<Webhook>>;
+  /** Every webhook of the service (strongly consistent), for the dispatcher. */
+  all(accountSid: string, serviceSid: string): Promise<Webhook[]>;
+  /** Replaces an existing webhook of a live service; false otherwise. */
+  update(webhook: Webhook): Promise<boolean>;
+  /** False when there was no such webhook. */
+  delete(accountSid: string, serviceSid: string, sid: string): Promise<boolean>;
+}
+
 export interface AccessTokenStore {
   create(token: AccessToken): Promise<void>;
   get(sid: string): Promise<AccessToken | undefined>;
@@ -312,11 +329,38 @@ export interface AppDeps {
   challenges: ChallengeStore;
   accessTokens: AccessTokenStore;
   pushCredentials: PushCredentialStore;
+  webhooks: WebhookStore;
   sealer: SecretSealer;
+  /** Seals and opens account auth tokens (its own KMS purpose), so webhooks can be signed. */
+  tokenSealer: SecretSealer;
 }
 
 /** Publishes events: up to 10 at a time (EventBridge's limit), in order, retrying failed entries. */
 export interface EventPublisher {
   /** The indexes of the events that still failed after the retries. */
   publish(events: DomainEvent[]): Promise<number[]>;
+}
+
+/** A message on the webhook delivery queue, with how long SQS holds it before delivering it. */
+export interface QueuedMessage {
+  body: string;
+  delayMs: number;
+}
+
+/**
+ * The webhook delivery queue (SQS on AWS; in process locally): the dispatcher's fan-out and the delivery's
+ * own retries go on it, and a delivery that gives up goes to its dead-letter queue.
+ */
+export interface WebhookQueue {
+  /** The indexes of the messages that could not be sent. */
+  send(messages: QueuedMessage[]): Promise<number[]>;
+  deadLetter(body: string): Promise<void>;
+}
+
+/** An HTTP response's status, or why there was none (`timeout`, `connect-timeout`, `refused-address`, …). */
+export type TransportResult = { status: number } | { error: string };
+
+/** Sends a webhook request: POST, no redirects followed, bounded in time (`shared/webhooks/http.ts`). */
+export interface WebhookTransport {
+  post(url: string, headers: Record<string, string>, body: string): Promise<TransportResult>;
 }

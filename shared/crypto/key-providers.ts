@@ -6,6 +6,12 @@ import { GCM_TAG_BYTES, type KeyProvider } from './secret-sealer';
 
 /** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
 export const ENCRYPTION_CONTEXT = { purpose: 'verify-totp-secret' };
+/**
+ * Account auth tokens (kept sealed so webhooks can be signed) have a purpose of their own: a role allowed
+ * to open them (the webhook delivery) cannot open TOTP secrets or push credentials, nor the reverse.
+ */
+export const ACCOUNT_TOKEN_CONTEXT = { purpose: 'verify-account-token' };
+export type EncryptionContext = typeof ENCRYPTION_CONTEXT;
 
 /**
  * The KMS client is imported on first use: only TOTP requests need it, and a warm function keeps its data
@@ -17,6 +23,7 @@ export class KmsKeyProvider implements KeyProvider {
   constructor(
     private readonly keyId: string,
     private kms?: KMSClient,
+    private readonly context: EncryptionContext = ENCRYPTION_CONTEXT,
   ) {}
 
   private async client() {
@@ -32,7 +39,7 @@ export class KmsKeyProvider implements KeyProvider {
       new GenerateDataKeyCommand({
         KeyId: this.keyId,
         KeySpec: 'AES_256',
-        EncryptionContext: ENCRYPTION_CONTEXT,
+        EncryptionContext: this.context,
       }),
     );
     if (!result.Plaintext || !result.CiphertextBlob) throw new Error('KMS returned no data key');
@@ -50,7 +57,7 @@ export class KmsKeyProvider implements KeyProvider {
       new DecryptCommand({
         KeyId: this.keyId,
         CiphertextBlob: Buffer.from(wrapped, 'base64'),
-        EncryptionContext: ENCRYPTION_CONTEXT,
+        EncryptionContext: this.context,
       }),
     );
     if (!result.Plaintext) throw new Error('KMS returned no plaintext');
@@ -89,8 +96,11 @@ export class FileKeyProvider implements KeyProvider {
 }
 
 /** KMS when `KMS_KEY_ID` is set (the deployed stack), else the local key file. */
-export function keyProvider(config: Pick<Config, 'kmsKeyId' | 'localMasterKeyFile'>): KeyProvider {
-  if (config.kmsKeyId) return new KmsKeyProvider(config.kmsKeyId);
+export function keyProvider(
+  config: Pick<Config, 'kmsKeyId' | 'localMasterKeyFile'>,
+  context: EncryptionContext = ENCRYPTION_CONTEXT,
+): KeyProvider {
+  if (config.kmsKeyId) return new KmsKeyProvider(config.kmsKeyId, undefined, context);
   if (config.localMasterKeyFile) return new FileKeyProvider(config.localMasterKeyFile);
   throw new ConfigError('Set KMS_KEY_ID (AWS) or LOCAL_MASTER_KEY_FILE (local) to encrypt TOTP secrets');
 }

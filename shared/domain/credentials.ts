@@ -6,8 +6,16 @@ import { formatDate } from './time';
 export interface Account {
   sid: string;
   authTokenHash: string;
+  /**
+   * The auth token itself, sealed (AAD: the account SID), so that webhooks can be signed with it as Twilio
+   * signs them. Accounts stored before webhooks existed have none until their token is rotated.
+   */
+  sealedAuthToken?: string;
   dateCreated: string;
 }
+
+/** The sealing context of an account's auth token: its SID, so a sealed token moved to another account fails. */
+export const accountTokenContext = (accountSid: string) => accountSid;
 
 /** An API key (`SK…`) that acts for its account. Only a hash of the secret is ever stored. */
 export interface ApiKey {

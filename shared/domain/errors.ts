@@ -23,6 +23,7 @@ export type ErrorKind =
   | 'too-many-requests'
   | 'not-notifiable'
   | 'too-many-notifications'
+  | 'too-many-webhooks'
   | 'internal';
 
 export interface ErrorDetail {
@@ -134,3 +135,7 @@ export const tooManyNotifications = (max: number) =>
     'too-many-notifications',
     `Max notifications reached: a challenge is notified at most ${max} times after its creation`,
   );
+
+/** Twilio documents no limit on webhooks per service; this one, and its code, are this service's choice. */
+export const tooManyWebhooks = (max: number) =>
+  new DomainError('too-many-webhooks', `Max webhooks reached: a service has at most ${max} webhooks`);

@@ -17,7 +17,8 @@ export type EventType =
   | 'billing.verification'
   | 'notification.requested'
   | 'notification.sent'
-  | 'notification.failed';
+  | 'notification.failed'
+  | 'webhook.delivery_failed';
 
 export interface DomainEvent {
   type: EventType;
@@ -224,5 +225,41 @@ export const notificationFailed = (
     provider_status: failure.status,
     will_retry: failure.willRetry,
     token_invalidated: failure.tokenInvalidated,
+  },
+});
+
+/** What a webhook delivery that gave up was about: no URL (it may hold a secret), no body, no token. */
+export interface WebhookFailureReport {
+  accountSid: string;
+  serviceSid: string;
+  webhookSid: string;
+  eventType: string;
+  /** The `idempotency_key` of the event that was not delivered. */
+  eventKey: string;
+  attempts: number;
+  reason: string;
+  status: number | null;
+  firstAttemptAt: string;
+  time: string;
+}
+
+/**
+ * A webhook delivery gave up: its retry window passed (the message is in the dead-letter queue), or it
+ * could not be signed (`no-signing-token`: an account stored before webhooks; rotating its token fixes it).
+ */
+export const webhookDeliveryFailed = (r: WebhookFailureReport): DomainEvent => ({
+  type: 'webhook.delivery_failed',
+  time: r.time,
+  detail: {
+    idempotency_key: `${r.eventKey}.${r.webhookSid}.delivery_failed`,
+    account_sid: r.accountSid,
+    service_sid: r.serviceSid,
+    webhook_sid: r.webhookSid,
+    event_type: r.eventType,
+    event_idempotency_key: r.eventKey,
+    attempts: r.attempts,
+    reason: r.reason,
+    last_status: r.status,
+    first_attempt_at: r.firstAttemptAt,
   },
 });

@@ -11,6 +11,7 @@ export const SidPrefix = {
   credential: 'CR',
   accessToken: 'YK',
   notification: 'NT',
+  webhook: 'YW',
 } as const;
 export type SidPrefix = (typeof SidPrefix)[keyof typeof SidPrefix];
 

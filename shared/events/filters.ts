@@ -62,3 +62,17 @@ export const DELETER_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
  */
 export const PUSH_SENDER_HANDLER = 'functions/push-sender/handler.ts';
 export const PUSH_REQUEST_EVENT = 'notification.requested';
+
+/**
+ * Webhooks: an EventBridge rule on these event types feeds the dispatcher's queue (locally the event sink
+ * routes them the same way); the dispatcher feeds the delivery queue, which feeds the delivery function.
+ */
+export const WEBHOOK_DISPATCHER_HANDLER = 'functions/webhook-dispatcher/handler.ts';
+export const WEBHOOK_DELIVERY_HANDLER = 'functions/webhook-delivery/handler.ts';
+export const WEBHOOK_EVENTS: readonly string[] = [
+  'factor.created',
+  'factor.verified',
+  'factor.deleted',
+  'challenge.approved',
+  'challenge.denied',
+];

@@ -23,6 +23,7 @@ export const TWILIO_ERRORS: Record<ErrorKind, { status: number; code: number }> 
   // Twilio documents no codes for Notifications; these are this service's choice (README).
   'not-notifiable': { status: 400, code: 60200 },
   'too-many-notifications': { status: 429, code: 60203 },
+  'too-many-webhooks': { status: 400, code: 60200 },
   internal: { status: 500, code: 20500 },
 };
 

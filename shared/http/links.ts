@@ -3,6 +3,8 @@ export const Links = {
   pushCredentials: (base: string) => `${base}/v1/Credentials`,
   pushCredential: (base: string, sid: string) => `${Links.pushCredentials(base)}/${sid}`,
   service: (base: string, sid: string) => `${base}/v2/Services/${sid}`,
+  webhooks: (base: string, serviceSid: string) => `${Links.service(base, serviceSid)}/Webhooks`,
+  webhook: (base: string, serviceSid: string, sid: string) => `${Links.webhooks(base, serviceSid)}/${sid}`,
   entities: (base: string, serviceSid: string) => `${Links.service(base, serviceSid)}/Entities`,
   entity: (base: string, serviceSid: string, identity: string) =>
     `${Links.entities(base, serviceSid)}/${encodeURIComponent(identity)}`,

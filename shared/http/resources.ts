@@ -5,6 +5,7 @@ import type { Factor } from '../domain/factor';
 import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
 import { totpIssuer, type Service } from '../domain/service';
+import type { Webhook } from '../domain/webhook';
 import { Links } from './links';
 
 /** Domain records as Twilio Verify v2 JSON (snake_case, absolute URLs). */
@@ -43,6 +44,7 @@ export const serviceJson = (s: Service, base: string) => ({
   links: {
     entities: Links.entities(base, s.sid),
     access_tokens: `${Links.service(base, s.sid)}/AccessTokens`,
+    webhooks: Links.webhooks(base, s.sid),
   },
 });
 
@@ -155,4 +157,20 @@ export const pushCredentialJson = (c: PushCredential, base: string) => ({
   date_created: c.dateCreated,
   date_updated: c.dateUpdated,
   url: Links.pushCredential(base, c.sid),
+});
+
+/** A Verify webhook: `webhook_method` is always POST (not settable, as at Twilio). */
+export const webhookJson = (w: Webhook, base: string) => ({
+  sid: w.sid,
+  service_sid: w.serviceSid,
+  account_sid: w.accountSid,
+  friendly_name: w.friendlyName,
+  event_types: w.eventTypes,
+  status: w.status,
+  version: w.version,
+  webhook_url: w.webhookUrl,
+  webhook_method: 'POST',
+  date_created: w.dateCreated,
+  date_updated: w.dateUpdated,
+  url: Links.webhook(base, w.serviceSid, w.sid),
 });

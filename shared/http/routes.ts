@@ -256,6 +256,55 @@ export const ROUTES: readonly Route[] = [
     handler: 'functions/access-tokens/fetch.ts',
     access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'ACCESSTOKEN'] },
   },
+  // Verify webhooks: items of the service's partition, beside a count item that holds their limit.
+  {
+    name: 'CreateWebhook',
+    method: 'POST',
+    path: `${SERVICE}/Webhooks`,
+    handler: 'functions/webhooks/create.ts',
+    // A transaction: the service is live (ConditionCheckItem), the count is below the limit (UpdateItem),
+    // the webhook is new (PutItem).
+    access: {
+      table: ['GetItem', 'ConditionCheckItem', 'UpdateItem', 'PutItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'],
+    },
+  },
+  {
+    name: 'ListWebhooks',
+    method: 'GET',
+    path: `${SERVICE}/Webhooks`,
+    handler: 'functions/webhooks/list.ts',
+    access: { table: ['GetItem', 'Query'], partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'] },
+  },
+  {
+    name: 'FetchWebhook',
+    method: 'GET',
+    path: `${SERVICE}/Webhooks/{Sid}`,
+    handler: 'functions/webhooks/fetch.ts',
+    access: { table: ['GetItem'], partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'] },
+  },
+  {
+    name: 'UpdateWebhook',
+    method: 'POST',
+    path: `${SERVICE}/Webhooks/{Sid}`,
+    handler: 'functions/webhooks/update.ts',
+    // A transaction: the service is live, the webhook exists and is replaced.
+    access: {
+      table: ['GetItem', 'ConditionCheckItem', 'PutItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'],
+    },
+  },
+  {
+    name: 'DeleteWebhook',
+    method: 'DELETE',
+    path: `${SERVICE}/Webhooks/{Sid}`,
+    handler: 'functions/webhooks/delete.ts',
+    // A transaction deletes the webhook and counts it off (UpdateItem).
+    access: {
+      table: ['GetItem', 'DeleteItem', 'UpdateItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'],
+    },
+  },
   // Notify v1 push credentials (twilio-node's `client.notify`): items of the account's partition.
   {
     name: 'CreatePushCredential',

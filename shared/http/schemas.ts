@@ -2,8 +2,14 @@ import * as z from 'zod/mini';
 import { IDENTITY_PATTERN } from '../domain/entity';
 import { NOTIFICATION_PLATFORMS } from '../domain/factor';
 import { TOTP_ALGORITHMS } from '../domain/totp';
+import {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_STATUSES,
+  WEBHOOK_VERSIONS,
+  type WebhookSubscription,
+} from '../domain/webhook';
 import type { Params } from './form';
-import { boolean, integer, jsonStringMap, oneOf, parseParams, sid, text } from './params';
+import { boolean, integer, jsonStringMap, oneOf, parseParams, repeated, sid, text } from './params';
 
 /** Parameter schemas shared by several routes. Limits are the spec's. */
 
@@ -19,6 +25,7 @@ export const PathFields = {
   ChallengeSid: sid('YC'),
   AccessTokenSid: sid('YK'),
   PushCredentialSid: sid('CR'),
+  WebhookSid: sid('YW'),
 };
 
 /** Validates path parameters like any other input: a malformed SID or identity is a 400 naming it. */
@@ -119,4 +126,41 @@ export function pushCredentialInput(form: Params) {
     apiKey: p.ApiKey,
     secret: p.Secret,
   };
+}
+
+const SUBSCRIPTIONS: readonly string[] = ['*', ...WEBHOOK_EVENT_TYPES];
+
+/** An `EventTypes` value: one of the five event types or `*`, named when it is not. */
+const eventType = () =>
+  z.string().check(
+    z.refine((value: string) => SUBSCRIPTIONS.includes(value), {
+      error: (issue) =>
+        `${JSON.stringify(String(issue.input).slice(0, 64))} is not an event type; use ${SUBSCRIPTIONS.join(', ')}`,
+    }),
+  );
+
+const webhookFields = {
+  FriendlyName: z.optional(text(64)),
+  EventTypes: repeated(eventType(), 12),
+  WebhookUrl: z.optional(text(4096)),
+  Status: z.optional(oneOf(WEBHOOK_STATUSES)),
+  Version: z.optional(oneOf(WEBHOOK_VERSIONS)),
+};
+
+/** Webhook parameters (create and update; create's required ones are checked by the use case). */
+export function webhookInput(form: Params) {
+  const p = parseParams(form, webhookFields);
+  return {
+    friendlyName: p.FriendlyName,
+    eventTypes: p.EventTypes as WebhookSubscription[] | undefined,
+    webhookUrl: p.WebhookUrl,
+    status: p.Status,
+    version: p.Version,
+  };
+}
+
+/** `…/Services/{ServiceSid}/Webhooks/{Sid}` of the caller's account. */
+export function webhookKey(params: Record<string, string>, principal: { accountSid: string }) {
+  const p = pathParams(params, { ServiceSid: 'ServiceSid', Sid: 'WebhookSid' });
+  return { accountSid: principal.accountSid, serviceSid: p.ServiceSid, sid: p.WebhookSid };
 }

@@ -8,6 +8,8 @@
  *   ACCOUNT#<AC>                SERVICE#<VA>            service
  *   ACCOUNT#<AC>                PUSHCREDENTIAL#<CR>     push credential (Notify v1; sealed secret)
  *   SERVICE#<AC>#<VA>           ENTITY#<identity>       entity (+ its push factor count)
+ *   SERVICE#<AC>#<VA>           WEBHOOK#<YW>            webhook
+ *   SERVICE#<AC>#<VA>           #WEBHOOKS               the service's webhook count (its limit)
  *   ENTITY#<AC>#<VA>#<identity> FACTOR#<YF>             factor
  *   ENTITY#<AC>#<VA>#<identity> CHALLENGE#<YC>          challenge
  *   ENTITY#<AC>#<VA>#<identity> TIMER#<YC>              expiry timer: its TTL is the challenge's expiration
@@ -34,6 +36,18 @@ export const Keys = {
   entitiesOf: (accountSid: string, serviceSid: string) => ({
     pk: `SERVICE#${accountSid}#${serviceSid}`,
     skPrefix: 'ENTITY#',
+  }),
+  webhook: (accountSid: string, serviceSid: string, sid: string) => ({
+    pk: `SERVICE#${accountSid}#${serviceSid}`,
+    sk: `WEBHOOK#${sid}`,
+  }),
+  webhooksOf: (accountSid: string, serviceSid: string) => ({
+    pk: `SERVICE#${accountSid}#${serviceSid}`,
+    skPrefix: 'WEBHOOK#',
+  }),
+  webhookCount: (accountSid: string, serviceSid: string) => ({
+    pk: `SERVICE#${accountSid}#${serviceSid}`,
+    sk: '#WEBHOOKS',
   }),
   entityPartition: (accountSid: string, serviceSid: string, identity: string) =>
     `ENTITY#${accountSid}#${serviceSid}#${identity}`,

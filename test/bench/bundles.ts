@@ -13,7 +13,13 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { BUNDLING } from '../../infra/cdk/bundling';
-import { DELETER_HANDLER, PUSH_SENDER_HANDLER, STREAM_HANDLER } from '../../shared/events/filters';
+import {
+  DELETER_HANDLER,
+  PUSH_SENDER_HANDLER,
+  STREAM_HANDLER,
+  WEBHOOK_DELIVERY_HANDLER,
+  WEBHOOK_DISPATCHER_HANDLER,
+} from '../../shared/events/filters';
 import { FALLBACK_HANDLER, ROUTES } from '../../shared/http/routes';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -50,6 +56,8 @@ const targets = [
   { name: 'StreamHandler', entry: STREAM_HANDLER },
   { name: 'Deleter', entry: DELETER_HANDLER },
   { name: 'PushSender', entry: PUSH_SENDER_HANDLER },
+  { name: 'WebhookDispatcher', entry: WEBHOOK_DISPATCHER_HANDLER },
+  { name: 'WebhookDelivery', entry: WEBHOOK_DELIVERY_HANDLER },
 ];
 
 async function build(name: string, entry: string): Promise<Bundle> {

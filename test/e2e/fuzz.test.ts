@@ -247,9 +247,11 @@ function hostilePath(route: Route | undefined, fixture: Fixture): string {
     ChallengeSid: [fixture.challengeSid],
     Sid: route.path.includes('Credentials')
       ? [`CR${hex(32)}`]
-      : route.path.includes('Challenges')
-        ? [fixture.challengeSid]
-        : [fixture.pushFactorSid, fixture.totpFactorSid],
+      : route.path.includes('Webhooks')
+        ? [`YW${hex(32)}`]
+        : route.path.includes('Challenges')
+          ? [fixture.challengeSid]
+          : [fixture.pushFactorSid, fixture.totpFactorSid],
   };
   return route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
     if (chance(0.6)) return pick(real[name]!);

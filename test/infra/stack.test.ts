@@ -30,6 +30,8 @@ const fn = (constructId: string) => resources[logicalId(constructId)]!.Propertie
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
 const DELETER = 'Deleter/Function';
 const SENDER = 'PushSender/Function';
+const DISPATCHER = 'Webhooks/Dispatcher';
+const DELIVERY = 'Webhooks/Delivery';
 /** The functions behind the API: every function but the stream's consumers (the stream handler, the deleter). */
 const apiFunctions = (all: Record<string, Resource>, ...consumerIds: string[]) =>
   Object.entries(all).filter(([id, r]) => r.Type === 'AWS::Lambda::Function' && !consumerIds.includes(id));
@@ -85,13 +87,15 @@ function methods() {
 }
 
 describe('VerifyStack', () => {
-  it('has one ARM Node.js 22 function per route, the fallback, the stream handler, the deleter and the push sender', () => {
+  it('has one ARM Node.js 22 function per route, the fallback, the stream handler, the deleter, the push sender and the webhook dispatcher and delivery', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 4);
+    expect(functions).toHaveLength(ROUTES.length + 6);
     const timeouts: Record<string, number> = {
       [logicalId(STREAM_HANDLER)]: 60,
       [logicalId(DELETER)]: 60,
       [logicalId(SENDER)]: 20,
+      [logicalId(DISPATCHER)]: 20,
+      [logicalId(DELIVERY)]: 30,
     };
     for (const [id, { Properties }] of functions) {
       expect(Properties, id).toMatchObject({
@@ -375,7 +379,11 @@ describe('VerifyStack', () => {
       if (route.method === 'GET') {
         for (const write of writes) expect(actions, route.name).not.toContain(`dynamodb:${write}`);
       }
-      if (!['DeleteService', 'DeleteEntity', 'DeleteFactor', 'DeletePushCredential'].includes(route.name)) {
+      if (
+        !['DeleteService', 'DeleteEntity', 'DeleteFactor', 'DeletePushCredential', 'DeleteWebhook'].includes(
+          route.name,
+        )
+      ) {
         expect(actions, route.name).not.toContain('dynamodb:DeleteItem');
         expect(actions, route.name).not.toContain('dynamodb:BatchWriteItem');
       }
@@ -465,8 +473,9 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler, deleter, sender) plus the API's access and execution logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 6);
+    // One per function (routes, fallback, stream handler, deleter, sender, webhook dispatcher and delivery) plus
+    // the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 8);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
   });
 
@@ -546,6 +555,8 @@ describe('VerifyStack', () => {
       logicalId(STREAM_HANDLER),
       logicalId(DELETER),
       logicalId(SENDER),
+      logicalId(DISPATCHER),
+      logicalId(DELIVERY),
     )) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe('*');
     }
@@ -559,6 +570,8 @@ describe('VerifyStack', () => {
       listed.logicalId(STREAM_HANDLER),
       listed.logicalId(DELETER),
       listed.logicalId(SENDER),
+      listed.logicalId(DISPATCHER),
+      listed.logicalId(DELIVERY),
     )) {
       expect(Properties.Environment.Variables.ALLOWED_ORIGINS).toBe(
         'https://app.example,https://admin.example',
@@ -597,7 +610,8 @@ describe('VerifyStack event pipeline', () => {
   const mapping = () => mappingOf(STREAM_HANDLER);
 
   it('feeds the table stream to the stream handler with bounded retries and a failure queue', () => {
-    expect(mappings).toHaveLength(3);
+    // The stream handler, the deleter, the push sender, the webhook dispatcher and the webhook delivery.
+    expect(mappings).toHaveLength(5);
     expect(mapping()).toMatchObject({
       FunctionName: { Ref: logicalId(STREAM_HANDLER) },
       EventSourceArn: getAtt('Table', 'StreamArn'),
@@ -668,7 +682,7 @@ describe('VerifyStack event pipeline', () => {
   });
 
   it('routes billing events to the billing queue, with retries and a dead-letter queue for the target', () => {
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::Events::Rule', 3);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalId('Events') },
       EventPattern: { source: ['verify-push-totp'], 'detail-type': ['billing.verification'] },
@@ -727,6 +741,9 @@ describe('VerifyStack event pipeline', () => {
           logicalId(`EventPipeline/${name}`),
         ),
         ...['Queue', 'DeadLetters', 'RuleDeadLetters'].map((name) => logicalId(`PushSender/${name}`)),
+        ...['EventsQueue', 'EventsDeadLetters', 'DeliveryQueue', 'DeadLetters', 'RuleDeadLetters'].map(
+          (name) => logicalId(`Webhooks/${name}`),
+        ),
       ].sort(),
     );
     for (const [id, { Properties }] of queues) {
@@ -803,6 +820,117 @@ describe('VerifyStack push sender', () => {
       KMS_KEY_ID: getAtt('SecretsKey'),
       PUSH_MAX_ATTEMPTS: '5',
     });
+  });
+});
+
+describe('VerifyStack webhooks', () => {
+  it('routes the five webhook event types from the bus to the events queue, with a dead-letter queue for the target', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId('Events') },
+      EventPattern: {
+        source: ['verify-push-totp'],
+        'detail-type': [
+          'factor.created',
+          'factor.verified',
+          'factor.deleted',
+          'challenge.approved',
+          'challenge.denied',
+        ],
+      },
+      Targets: [
+        {
+          Id: Match.anyValue(),
+          Arn: getAtt('Webhooks/EventsQueue'),
+          DeadLetterConfig: { Arn: getAtt('Webhooks/RuleDeadLetters') },
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+        },
+      ],
+    });
+  });
+
+  it('feeds the events queue to the dispatcher and the delivery queue to the delivery, with partial batch failures and redrive', () => {
+    const mappingOf = (id: string) =>
+      ofType('AWS::Lambda::EventSourceMapping').find(
+        ([, m]) => m.Properties.FunctionName.Ref === logicalId(id),
+      )![1].Properties;
+    expect(mappingOf(DISPATCHER)).toMatchObject({
+      EventSourceArn: getAtt('Webhooks/EventsQueue'),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(mappingOf(DELIVERY)).toMatchObject({
+      EventSourceArn: getAtt('Webhooks/DeliveryQueue'),
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    expect(resources[logicalId('Webhooks/DeliveryQueue')]!.Properties).toMatchObject({
+      VisibilityTimeout: 180,
+      RedrivePolicy: { deadLetterTargetArn: getAtt('Webhooks/DeadLetters'), maxReceiveCount: 5 },
+    });
+    expect(resources[logicalId('Webhooks/EventsQueue')]!.Properties).toMatchObject({
+      RedrivePolicy: { deadLetterTargetArn: getAtt('Webhooks/EventsDeadLetters'), maxReceiveCount: 5 },
+    });
+    template.hasOutput('WebhookDeadLettersQueueUrl', { Value: { Ref: logicalId('Webhooks/DeadLetters') } });
+  });
+
+  it('lets the dispatcher query service partitions and send to the delivery queue, and nothing else', () => {
+    const statements = statementsOf(DISPATCHER);
+    const dynamo = statements.find((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))!;
+    expect(dynamo.Action).toEqual('dynamodb:Query');
+    expect(dynamo.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SERVICE#*'] },
+    });
+    const send = statements.find((s) => [s.Action].flat().includes('sqs:SendMessage'))!;
+    expect(send.Resource).toEqual(getAtt('Webhooks/DeliveryQueue'));
+    expect(actionsOf(DISPATCHER).filter((a) => a.startsWith('kms:') || a.startsWith('events:'))).toEqual([]);
+    expect(fn(DISPATCHER).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      WEBHOOK_QUEUE_URL: { Ref: logicalId('Webhooks/DeliveryQueue') },
+      WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('Webhooks/DeadLetters') },
+    });
+  });
+
+  it('lets the delivery read webhooks and accounts, decrypt only auth tokens, requeue, dead-letter and publish', () => {
+    const statements = statementsOf(DELIVERY);
+    const dynamo = statements.find((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))!;
+    expect(dynamo.Action).toEqual('dynamodb:GetItem');
+    expect(dynamo.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCOUNT#*', 'SERVICE#*'] },
+    });
+    const kms = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')));
+    expect(kms).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: getAtt('SecretsKey'),
+        Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'verify-account-token' } },
+      },
+    ]);
+    const sendTargets = statements
+      .filter((s) => [s.Action].flat().includes('sqs:SendMessage'))
+      .map((s) => s.Resource);
+    expect(sendTargets).toEqual(
+      expect.arrayContaining([getAtt('Webhooks/DeliveryQueue'), getAtt('Webhooks/DeadLetters')]),
+    );
+    expect(sendTargets).toHaveLength(2);
+    expect(actionsOf(DELIVERY)).toContain('events:PutEvents');
+    expect(fn(DELIVERY).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      EVENT_BUS_NAME: { Ref: logicalId('Events') },
+      KMS_KEY_ID: getAtt('SecretsKey'),
+      WEBHOOK_RETRY_WINDOW_SECONDS: '86400',
+      WEBHOOK_QUEUE_URL: { Ref: logicalId('Webhooks/DeliveryQueue') },
+      WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('Webhooks/DeadLetters') },
+    });
+  });
+
+  it('never lets an API function or the push sender open auth tokens', () => {
+    for (const name of [...ROUTES.map((route) => route.name), SENDER, DISPATCHER]) {
+      const conditions = statementsOf(name)
+        .filter((s) => [s.Action].flat().some((a) => a.startsWith('kms:')))
+        .map((s) => JSON.stringify(s.Condition));
+      expect(conditions.join(), name).not.toContain('verify-account-token');
+    }
   });
 });
 

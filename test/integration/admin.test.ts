@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runAdmin } from '../../infra/admin/cli';
+import { openAuthToken } from '../../shared/app/accounts';
+import { testDeps } from '../support/deps';
 import { rawRequest, startTestServer } from '../support/server';
 
 const field = (output: string, label: string) => new RegExp(`${label}:\\s+(\\S+)`).exec(output)![1]!;
@@ -20,6 +22,11 @@ describe('admin command against the table', () => {
       const fresh = { sid: account.sid, authToken: field(rotated, 'Auth token') };
       expect(fresh.authToken).not.toBe(account.authToken);
       expect((await rawRequest(`${server.url}/v2/Services`, { auth: fresh })).status).toBe(200);
+      // The token is kept sealed beside its hash (never in plain), and opens to the new one: webhooks are
+      // signed with the rotated token from now on.
+      const stored = await testDeps().accounts.getAccount(account.sid);
+      expect(JSON.stringify(stored)).not.toContain(fresh.authToken);
+      expect(await openAuthToken(testDeps(), account.sid)).toEqual({ token: fresh.authToken });
 
       await expect(runAdmin(['rotate-token', '--account', `AC${'0'.repeat(32)}`])).rejects.toThrow(
         'No account',

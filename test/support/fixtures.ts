@@ -1,11 +1,12 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { saveAccount } from '../../shared/app/accounts';
 import { newAccount } from '../../shared/domain/credentials';
 import { testDeps } from './deps';
 
 /** A fresh account in the test table, with its auth token. */
 export async function createAccount() {
   const { account, authToken } = newAccount(new Date());
-  await testDeps().accounts.putAccount(account);
+  await saveAccount(testDeps(), account, authToken);
   return { sid: account.sid, authToken };
 }
 

@@ -2,6 +2,7 @@ import type { AppDeps } from '../../../shared/app/ports';
 import {
   MemoryAccessTokenStore,
   MemoryPushCredentialStore,
+  MemoryWebhookStore,
   MemoryAccountStore,
   MemoryChallengeStore,
   MemoryEntityStore,
@@ -87,7 +88,9 @@ export function memoryDeps(options: { now?: Date; challengeRetentionDays?: numbe
     challenges: interleaved('challenges', new MemoryChallengeStore(table, options.challengeRetentionDays)),
     accessTokens: interleaved('accessTokens', new MemoryAccessTokenStore(table)),
     pushCredentials: interleaved('pushCredentials', new MemoryPushCredentialStore(table)),
+    webhooks: interleaved('webhooks', new MemoryWebhookStore(table)),
     sealer: memorySealer,
+    tokenSealer: memorySealer,
     before: (operation, action, times = 1) =>
       queue(
         operation,

@@ -15,7 +15,9 @@ import type {
   PushCredentialStore,
   SecretSealer,
   ServiceStore,
+  WebhookStore,
 } from '../../../shared/app/ports';
+import type { Webhook } from '../../../shared/domain/webhook';
 import type { Notification } from '../../../shared/domain/notification';
 import type { PushCredential } from '../../../shared/domain/push-credential';
 import { DEFAULT_CHALLENGE_RETENTION_DAYS } from '../../../shared/config';
@@ -596,3 +598,51 @@ export const memorySealer: SecretSealer = {
     return plaintext;
   },
 };
+
+/** `DynamoWebhookStore`: webhooks in the service's partition, at most `max` per live service. */
+export class MemoryWebhookStore implements WebhookStore {
+  constructor(private readonly table: MemoryTable) {}
+
+  private item = (w: Webhook) => ({ type: 'webhook', ...w });
+
+  async create(webhook: Webhook, max: number) {
+    if (!live(this.table.get(Keys.service(webhook.accountSid, webhook.serviceSid))))
+      return 'no-service' as const;
+    if ((await this.all(webhook.accountSid, webhook.serviceSid)).length >= max) return 'limit' as const;
+    this.table.put(Keys.webhook(webhook.accountSid, webhook.serviceSid, webhook.sid), this.item(webhook));
+    return 'created' as const;
+  }
+
+  async get(accountSid: string, serviceSid: string, sid: string) {
+    const item = this.table.get(Keys.webhook(accountSid, serviceSid, sid));
+    return item && record<Webhook>(item);
+  }
+
+  async list(accountSid: string, serviceSid: string, page: PageRequest) {
+    const result = this.table.page(Keys.webhooksOf(accountSid, serviceSid), page);
+    return { ...result, items: result.items.map((item) => record<Webhook>(item)) };
+  }
+
+  async all(accountSid: string, serviceSid: string) {
+    const { pk, skPrefix } = Keys.webhooksOf(accountSid, serviceSid);
+    return this.table
+      .partition(pk)
+      .filter((item) => (item.sk as string).startsWith(skPrefix))
+      .map((item) => record<Webhook>(item));
+  }
+
+  async update(webhook: Webhook) {
+    const key = Keys.webhook(webhook.accountSid, webhook.serviceSid, webhook.sid);
+    if (!this.table.get(key) || !live(this.table.get(Keys.service(webhook.accountSid, webhook.serviceSid))))
+      return false;
+    this.table.put(key, this.item(webhook));
+    return true;
+  }
+
+  async delete(accountSid: string, serviceSid: string, sid: string) {
+    const key = Keys.webhook(accountSid, serviceSid, sid);
+    if (!this.table.get(key)) return false;
+    this.table.delete(key);
+    return true;
+  }
+}
