@@ -76,6 +76,35 @@ export async function queryPage(
   };
 }
 
+/**
+ * Every item of a collection, strongly consistent, page after page: for the few small collections read
+ * whole (a service's webhooks, an account's services when a push credential is deleted).
+ */
+export async function queryAll(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  collection: Collection,
+  projection?: string,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': collection.pk, ':prefix': collection.skPrefix },
+        ProjectionExpression: projection,
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
 /** Removes the storage attributes from an item, leaving the domain record. */
 const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'type', 'expiresAt', 'deleting', 'deletionRound']);
 

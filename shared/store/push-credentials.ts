@@ -2,7 +2,6 @@ import {
   DeleteCommand,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -12,7 +11,7 @@ import type { Service } from '../domain/service';
 import { formatDate } from '../domain/time';
 import { Condition, isConditionFailure } from './conditions';
 import { Keys } from './keys';
-import { queryPage, record } from './paging';
+import { queryAll, queryPage, record } from './paging';
 
 /** Whether a service names the credential, for either platform. */
 const names = (service: Service, sid: string) =>
@@ -121,25 +120,8 @@ export class DynamoPushCredentialStore implements PushCredentialStore {
   }
 
   private async namedByLiveService(accountSid: string, sid: string) {
-    const { pk, skPrefix } = Keys.servicesOf(accountSid);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-          ProjectionExpression: 'push, deleting',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (item.deleting === undefined && names(item as unknown as Service, sid)) return true;
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return false;
+    const services = await queryAll(this.ddb, this.table, Keys.servicesOf(accountSid), 'push, deleting');
+    return services.some((item) => item.deleting === undefined && names(item as unknown as Service, sid));
   }
 }
 

@@ -1,9 +1,9 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PageRequest, WebhookStore } from '../app/ports';
 import type { Webhook } from '../domain/webhook';
 import { Condition, transact } from './conditions';
 import { Keys } from './keys';
-import { queryPage, record } from './paging';
+import { queryAll, queryPage, record } from './paging';
 
 const webhookItem = (webhook: Webhook) => ({
   ...Keys.webhook(webhook.accountSid, webhook.serviceSid, webhook.sid),
@@ -69,23 +69,8 @@ export class DynamoWebhookStore implements WebhookStore {
   }
 
   async all(accountSid: string, serviceSid: string) {
-    const { pk, skPrefix } = Keys.webhooksOf(accountSid, serviceSid);
-    const webhooks: Webhook[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.ddb.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': skPrefix },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      webhooks.push(...(page.Items ?? []).map((item) => record<Webhook>(item)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return webhooks;
+    const items = await queryAll(this.ddb, this.table, Keys.webhooksOf(accountSid, serviceSid));
+    return items.map((item) => record<Webhook>(item));
   }
 
   async update(webhook: Webhook) {
