@@ -29,6 +29,7 @@ export function stackPropsFromContext(context: (key: string) => unknown): Verify
     throttleBurstLimit: wholeNumber(context, 'throttleBurstLimit', 1, Number.MAX_SAFE_INTEGER),
     waf: boolean(context, 'waf'),
     wafRateLimit: wholeNumber(context, 'wafRateLimit', WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
+    webhookRetryWindowSeconds: wholeNumber(context, 'webhookRetryWindowSeconds', 0, 1_209_600),
   };
 }
 

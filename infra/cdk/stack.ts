@@ -44,6 +44,8 @@ export interface VerifyStackProps extends StackProps {
   waf?: boolean;
   /** Requests one client IP address may send per 5-minute window before WAF answers 429. Default: 10,000. */
   wafRateLimit?: number;
+  /** How long a webhook delivery is retried before its dead-letter queue, in seconds. Default: 86,400 (24 h). */
+  webhookRetryWindowSeconds?: number;
 }
 
 /**
@@ -241,7 +243,13 @@ export class VerifyStack extends Stack {
     // Sends push challenges' notifications through APNs and FCM.
     const push = new PushSender(this, 'PushSender', { table, eventBus, secretsKey, logRetention });
 
-    const webhooks = new Webhooks(this, 'Webhooks', { table, eventBus, secretsKey, logRetention });
+    const webhooks = new Webhooks(this, 'Webhooks', {
+      table,
+      eventBus,
+      secretsKey,
+      logRetention,
+      retryWindowSeconds: props.webhookRetryWindowSeconds,
+    });
 
     new CfnOutput(this, 'ApiUrl', { value: api.url });
     new CfnOutput(this, 'TableName', { value: table.tableName });

@@ -22,6 +22,8 @@ export interface Challenge {
   identity: string;
   factorSid: string;
   factorType: Factor['factorType'];
+  /** The factor's friendly name when the challenge was created (for events and webhooks; PII). */
+  factorFriendlyName?: string;
   /** The stored status; read it through `effectiveStatus`, which knows about the clock. */
   status: ChallengeStatus;
   respondedReason: 'none';
@@ -73,6 +75,7 @@ export function newChallenge(input: NewChallenge, now: Date): Challenge {
     identity: factor.identity,
     factorSid: factor.sid,
     factorType: factor.factorType,
+    factorFriendlyName: factor.friendlyName,
     status: 'pending',
     respondedReason: 'none',
     message: input.message ?? null,

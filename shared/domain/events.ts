@@ -66,9 +66,11 @@ function challengeEvent(
       date_updated: c.dateUpdated,
       date_responded: type === 'challenge.created' ? null : c.dateResponded,
       expiration_date: c.expirationDate,
+      responded_reason: c.respondedReason,
       ...(options.includePii
         ? {
             entity_identity: c.identity,
+            ...(c.factorFriendlyName === undefined ? {} : { factor_friendly_name: c.factorFriendlyName }),
             challenge_details: challengeDetails(c),
             challenge_hidden_details: c.hiddenDetails,
             challenge_metadata: type === 'challenge.created' ? null : c.metadata,

@@ -39,9 +39,9 @@ const json = (value: unknown) =>
 /**
  * The form body for an event of `type` with `detail` (the event's), for a webhook of `version`. The fields
  * Twilio documents (`uuid`, `type`, `account_sid`, `service_sid`, `entity_identity`, `factor_sid`,
- * `factor_type`), `factor_friendly_name` on factor events, and on challenge events `challenge_sid`,
- * `challenge_details` and `challenge_hidden_details` (JSON strings); `v2` adds `factor_metadata`,
- * `challenge_metadata` and `challenge_status`. Absent values are left out, never sent empty. The
+ * `factor_type`), `factor_friendly_name`, and on challenge events `challenge_sid`, `challenge_details` and
+ * `challenge_hidden_details` (JSON strings); `v2` adds `factor_metadata`, `challenge_metadata`,
+ * `challenge_status` and `challenge_responded_reason`. Absent values are left out, never sent empty. The
  * identity, names, details and metadata are there only when events carry them (`EVENTS_INCLUDE_PII`).
  */
 export function webhookParams(
@@ -58,19 +58,23 @@ export function webhookParams(
     entity_identity: json(detail.entity_identity),
     factor_sid: json(detail.factor_sid),
     factor_type: json(detail.factor_type),
+    factor_friendly_name: json(detail.factor_friendly_name),
     ...(challenge
       ? {
           challenge_sid: json(detail.challenge_sid),
           challenge_details: json(detail.challenge_details),
           challenge_hidden_details: json(detail.challenge_hidden_details),
           ...(version === 'v2'
-            ? { challenge_metadata: json(detail.challenge_metadata), challenge_status: json(detail.status) }
+            ? {
+                challenge_metadata: json(detail.challenge_metadata),
+                challenge_status: json(detail.status),
+                challenge_responded_reason: json(detail.responded_reason),
+              }
             : {}),
         }
-      : {
-          factor_friendly_name: json(detail.factor_friendly_name),
-          ...(version === 'v2' ? { factor_metadata: json(detail.factor_metadata) } : {}),
-        }),
+      : version === 'v2'
+        ? { factor_metadata: json(detail.factor_metadata) }
+        : {}),
   };
   return Object.fromEntries(
     Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined),

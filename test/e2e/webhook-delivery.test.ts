@@ -212,6 +212,8 @@ describe('webhooks with npm start', () => {
       factor_type: 'totp',
       challenge_sid: challenge.sid,
       challenge_status: 'approved',
+      challenge_responded_reason: 'none',
+      factor_friendly_name: "Alice's app",
       challenge_hidden_details: '{"ip":"172.168.1.234"}',
     });
     expect(JSON.parse(approved.params.challenge_details!)).toMatchObject({ message: 'Log in?' });

@@ -16,6 +16,7 @@ describe('stack settings from CDK context', () => {
       throttleBurstLimit: undefined,
       waf: undefined,
       wafRateLimit: undefined,
+      webhookRetryWindowSeconds: undefined,
     });
   });
 
@@ -31,6 +32,7 @@ describe('stack settings from CDK context', () => {
         throttleBurstLimit: '500',
         waf: 'false',
         wafRateLimit: '2000',
+        webhookRetryWindowSeconds: '3600',
       }),
     ).toEqual({
       publicBaseUrl: 'https://verify.example.com',
@@ -42,6 +44,7 @@ describe('stack settings from CDK context', () => {
       throttleBurstLimit: 500,
       waf: false,
       wafRateLimit: 2000,
+      webhookRetryWindowSeconds: 3600,
     });
     expect(
       props({ waf: true, wafRateLimit: 10, throttleBurstLimit: 1, allowedOrigins: ['*'] }),
@@ -68,6 +71,11 @@ describe('stack settings from CDK context', () => {
     ['throttleBurstLimit', '-1', 'throttleBurstLimit must be a whole number at least 1, got -1'],
     ['throttleBurstLimit', '1.5', 'throttleBurstLimit must be a whole number at least 1, got 1.5'],
     ['challengeRetentionDays', '0', 'challengeRetentionDays must be a whole number at least 1, got 0'],
+    [
+      'webhookRetryWindowSeconds',
+      '2000000',
+      'webhookRetryWindowSeconds must be a whole number from 0 to 1209600, got 2000000',
+    ],
     ['logRetentionDays', '8', "logRetentionDays must be one of CloudWatch's retention periods, got 8"],
   ])('refuses %s=%j with a message that names it', (key, value, message) => {
     expect(() => props({ [key]: value })).toThrow(message);

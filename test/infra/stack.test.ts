@@ -888,6 +888,11 @@ describe('VerifyStack webhooks', () => {
       WEBHOOK_QUEUE_URL: { Ref: logicalId('Webhooks/DeliveryQueue') },
       WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('Webhooks/DeadLetters') },
     });
+    const custom = synth({ webhookRetryWindowSeconds: 3600 });
+    expect(
+      custom.resources[custom.logicalId(DELIVERY)]!.Properties.Environment.Variables
+        .WEBHOOK_RETRY_WINDOW_SECONDS,
+    ).toBe('3600');
   });
 
   it('lets the delivery read webhooks and accounts, decrypt only auth tokens, requeue, dead-letter and publish', () => {

@@ -68,7 +68,9 @@ describe('challenge events', () => {
           date_updated: '2026-12-01T10:00:00Z',
           date_responded: null,
           expiration_date: '2026-12-01T10:05:00Z',
+          responded_reason: 'none',
           entity_identity: 'user-0001-alice',
+          factor_friendly_name: 'Pixel',
           challenge_details: { message: 'Log in?', fields: [] },
           challenge_hidden_details: { ip: '1.2.3.4' },
           challenge_metadata: null,
@@ -96,7 +98,9 @@ describe('challenge events', () => {
           date_updated: '2026-12-01T10:01:00Z',
           date_responded: '2026-12-01T10:01:00Z',
           expiration_date: '2026-12-01T10:05:00Z',
+          responded_reason: 'none',
           entity_identity: 'user-0001-alice',
+          factor_friendly_name: 'Pixel',
           challenge_details: { message: 'Log in?', fields: [] },
           challenge_hidden_details: { ip: '1.2.3.4' },
           challenge_metadata: { os: 'Android' },
@@ -159,6 +163,7 @@ describe('challenge events', () => {
         date_updated: '2026-12-01T10:05:00Z',
         date_responded: null,
         expiration_date: '2026-12-01T10:05:00Z',
+        responded_reason: 'none',
       },
     });
     expect(challengeEvents(c, { ...c, failedAttempts: 1 }, pii)).toEqual([]);
