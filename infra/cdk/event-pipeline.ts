@@ -31,12 +31,11 @@ export interface EventPipelineProps {
  */
 export const STREAM_HANDLER_ACCESS: Access = { table: ['PutItem', 'UpdateItem', 'ConditionCheckItem'] };
 
-/** Encrypted, TLS-only, and keeps messages for the longest SQS allows. */
-const queueDefaults: QueueProps = {
-  enforceSSL: true,
-  encryption: QueueEncryption.SQS_MANAGED,
-  retentionPeriod: Duration.days(14),
-};
+/** What every queue of the stack is: encrypted and TLS-only. */
+export const secureQueue: QueueProps = { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED };
+
+/** A secure queue that keeps messages for the longest SQS allows. */
+export const queueDefaults: QueueProps = { ...secureQueue, retentionPeriod: Duration.days(14) };
 
 /**
  * Table stream → stream handler → EventBridge, plus an example consumer: billing events into an SQS queue.

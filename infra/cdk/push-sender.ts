@@ -5,7 +5,7 @@ import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadConfig, toEnvironment } from '../../shared/config';
 import { EVENT_SOURCE } from '../../shared/domain/events';
@@ -13,6 +13,7 @@ import { PUSH_REQUEST_EVENT, PUSH_SENDER_HANDLER } from '../../shared/events/fil
 import type { Access } from '../../shared/http/routes';
 import { grantAccess } from './access';
 import { ApiFunction } from './api-function';
+import { secureQueue } from './event-pipeline';
 
 /**
  * The sender reads the challenge (GetItem), its factor with the service and entity (BatchGetItem) and the
@@ -34,8 +35,6 @@ export interface PushSenderProps {
   apnsBaseUrl?: string;
   fcmBaseUrl?: string;
 }
-
-const queueDefaults: QueueProps = { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED };
 
 /**
  * A send takes at most a few seconds (5 s per provider request, a couple of quick retries): 20 s is
@@ -60,11 +59,11 @@ export class PushSender extends Construct {
     const maxAttempts = loadConfig({}).pushMaxAttempts;
 
     this.deadLetters = new Queue(this, 'DeadLetters', {
-      ...queueDefaults,
+      ...secureQueue,
       retentionPeriod: Duration.days(14),
     });
     this.queue = new Queue(this, 'Queue', {
-      ...queueDefaults,
+      ...secureQueue,
       visibilityTimeout: VISIBILITY_TIMEOUT,
       // A notification is worth nothing after its challenge has expired (at most an hour after creation).
       retentionPeriod: Duration.hours(1),
@@ -72,7 +71,7 @@ export class PushSender extends Construct {
     });
 
     const ruleDeadLetters = new Queue(this, 'RuleDeadLetters', {
-      ...queueDefaults,
+      ...secureQueue,
       retentionPeriod: Duration.days(14),
     });
     Validations.of(ruleDeadLetters).acknowledge({

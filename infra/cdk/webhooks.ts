@@ -6,7 +6,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { loadConfig, toEnvironment } from '../../shared/config';
 import { ACCOUNT_TOKEN_CONTEXT } from '../../shared/crypto/key-providers';
@@ -19,6 +19,7 @@ import {
 import type { Access } from '../../shared/http/routes';
 import { grantAccess } from './access';
 import { ApiFunction } from './api-function';
+import { secureQueue } from './event-pipeline';
 
 /** The dispatcher lists a service's webhooks (Query of the service's partition), nothing else. */
 export const WEBHOOK_DISPATCHER_ACCESS: Access = { table: ['Query'], partitions: ['SERVICE'] };
@@ -34,7 +35,6 @@ export interface WebhooksProps {
   retryWindowSeconds?: number;
 }
 
-const queueDefaults: QueueProps = { enforceSSL: true, encryption: QueueEncryption.SQS_MANAGED };
 const FOURTEEN_DAYS = Duration.days(14);
 
 /**
@@ -65,25 +65,25 @@ export class Webhooks extends Construct {
     const defaults = loadConfig({});
 
     const eventsDeadLetters = new Queue(this, 'EventsDeadLetters', {
-      ...queueDefaults,
+      ...secureQueue,
       retentionPeriod: FOURTEEN_DAYS,
     });
     this.eventsQueue = new Queue(this, 'EventsQueue', {
-      ...queueDefaults,
+      ...secureQueue,
       visibilityTimeout: Duration.seconds(120),
       retentionPeriod: FOURTEEN_DAYS,
       deadLetterQueue: { queue: eventsDeadLetters, maxReceiveCount: 5 },
     });
-    this.deadLetters = new Queue(this, 'DeadLetters', { ...queueDefaults, retentionPeriod: FOURTEEN_DAYS });
+    this.deadLetters = new Queue(this, 'DeadLetters', { ...secureQueue, retentionPeriod: FOURTEEN_DAYS });
     this.deliveryQueue = new Queue(this, 'DeliveryQueue', {
-      ...queueDefaults,
+      ...secureQueue,
       visibilityTimeout: Duration.seconds(180),
       retentionPeriod: FOURTEEN_DAYS,
       deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: 5 },
     });
 
     const ruleDeadLetters = new Queue(this, 'RuleDeadLetters', {
-      ...queueDefaults,
+      ...secureQueue,
       retentionPeriod: FOURTEEN_DAYS,
     });
     Validations.of(ruleDeadLetters).acknowledge({

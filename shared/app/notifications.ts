@@ -52,8 +52,8 @@ export async function createNotification(
   if ('none' in target) throw notNotifiable(WHY_NOT[whyNot(target)]);
   if ((challenge.notifications ?? []).length >= MAX_RESENDS) throw tooManyNotifications(MAX_RESENDS);
   const notification = newNotification(challenge, ttl, now);
-  // The challenge as read may predate the factor's token: notify on the platform the factor has now.
-  const notified = { ...challenge, pushPlatform: challenge.pushPlatform ?? target.platform };
+  // The challenge may predate the factor's current platform or token: notify on the platform it has now.
+  const notified = { ...challenge, pushPlatform: target.platform };
   const outcome = await deps.challenges.addNotification(notified, notification, now, MAX_RESENDS);
   if (outcome === 'added') return notification;
   // Answered, expired or out of resends meanwhile: read it again to say which.

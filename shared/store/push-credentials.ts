@@ -13,6 +13,23 @@ import { Condition, isConditionFailure } from './conditions';
 import { Keys } from './keys';
 import { queryAll, queryPage, record } from './paging';
 
+/**
+ * A credential as a table item (keys included). `type` is the item kind in this table, so the credential's
+ * own type is stored as `credentialType`.
+ */
+export const pushCredentialItem = (credential: PushCredential) => ({
+  ...Keys.pushCredential(credential.accountSid, credential.sid),
+  ...credential,
+  type: 'push-credential',
+  credentialType: credential.type,
+});
+
+/** The credential a table item holds. */
+export function pushCredentialRecord(item: Record<string, unknown>): PushCredential {
+  const { credentialType, ...rest } = record<Record<string, unknown>>(item);
+  return { ...rest, type: credentialType } as PushCredential;
+}
+
 /** Whether a service names the credential, for either platform. */
 const names = (service: Service, sid: string) =>
   service.push.apnCredentialSid === sid || service.push.fcmCredentialSid === sid;
@@ -23,26 +40,11 @@ export class DynamoPushCredentialStore implements PushCredentialStore {
     private readonly table: string,
   ) {}
 
-  private item(credential: PushCredential) {
-    return {
-      ...Keys.pushCredential(credential.accountSid, credential.sid),
-      ...credential,
-      // `type` is the item kind in this table; the credential's own type is stored as `credentialType`.
-      type: 'push-credential',
-      credentialType: credential.type,
-    };
-  }
-
-  private fromItem(item: Record<string, unknown>): PushCredential {
-    const { credentialType, ...rest } = record<Record<string, unknown>>(item);
-    return { ...rest, type: credentialType } as PushCredential;
-  }
-
   async create(credential: PushCredential) {
     await this.ddb.send(
       new PutCommand({
         TableName: this.table,
-        Item: this.item(credential),
+        Item: pushCredentialItem(credential),
         ConditionExpression: Condition.absent,
       }),
     );
@@ -56,14 +58,14 @@ export class DynamoPushCredentialStore implements PushCredentialStore {
         ConsistentRead: true,
       }),
     );
-    return Item && Item.deleting === undefined ? this.fromItem(Item) : undefined;
+    return Item && Item.deleting === undefined ? pushCredentialRecord(Item) : undefined;
   }
 
   async list(accountSid: string, page: PageRequest) {
     const result = await queryPage(this.ddb, this.table, Keys.pushCredentialsOf(accountSid), page, {
       keep: (item) => item.deleting === undefined,
     });
-    return { ...result, items: result.items.map((item) => this.fromItem(item)) };
+    return { ...result, items: result.items.map(pushCredentialRecord) };
   }
 
   async update(credential: PushCredential) {
@@ -71,7 +73,7 @@ export class DynamoPushCredentialStore implements PushCredentialStore {
       await this.ddb.send(
         new PutCommand({
           TableName: this.table,
-          Item: this.item(credential),
+          Item: pushCredentialItem(credential),
           ConditionExpression: Condition.live,
         }),
       );

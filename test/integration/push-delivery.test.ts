@@ -184,6 +184,27 @@ describe('resending (Notifications)', () => {
     expect(stored!.notifications).toHaveLength(MAX_RESENDS);
   });
 
+  it('notifies on the platform the factor has now, for a challenge created before it took pushes', async () => {
+    const { owner, factor, challenge } = await pushReady('none');
+    expect(challenge.pushPlatform).toBeUndefined();
+    await updateFactor(
+      deps,
+      backend(owner.accountSid),
+      { ...owner, sid: factor.sid },
+      {
+        changes: () => ({ push: { notificationPlatform: 'fcm', notificationToken: TOKEN } }),
+      },
+    );
+    await createNotification(deps, account(owner.accountSid), { ...owner, sid: challenge.sid }, 120);
+    const stored = await deps.challenges.get(
+      owner.accountSid,
+      owner.serviceSid,
+      owner.identity,
+      challenge.sid,
+    );
+    expect(stored).toMatchObject({ pushPlatform: 'fcm', notifications: [{ ttl: 120 }] });
+  });
+
   it('refuses a factor that takes no pushes (400) and an expired challenge (403)', async () => {
     const none = await pushReady('none');
     await expect(

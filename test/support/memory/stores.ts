@@ -32,6 +32,7 @@ import { formatDate } from '../../../shared/domain/time';
 import type { FactorChange } from '../../../shared/store/factor-attempts';
 import { Keys, type ItemKey } from '../../../shared/store/keys';
 import { record } from '../../../shared/store/paging';
+import { pushCredentialItem, pushCredentialRecord } from '../../../shared/store/push-credentials';
 import type { Item, MemoryTable } from './table';
 
 /**
@@ -519,32 +520,26 @@ export class MemoryPushCredentialStore implements PushCredentialStore {
   constructor(private readonly table: MemoryTable) {}
 
   private key = (accountSid: string, sid: string) => Keys.pushCredential(accountSid, sid);
-  private fromItem = (item: Item) => {
-    const { credentialType, ...rest } = record<Record<string, unknown>>(item);
-    return { ...rest, type: credentialType } as PushCredential;
-  };
-  private item = (c: PushCredential) => ({ ...c, type: 'push-credential', credentialType: c.type });
-
   async create(credential: PushCredential) {
     const key = this.key(credential.accountSid, credential.sid);
     if (this.table.get(key)) throw conditionFailed();
-    this.table.put(key, this.item(credential));
+    this.table.put(key, pushCredentialItem(credential));
   }
 
   async get(accountSid: string, sid: string) {
     const item = this.table.get(this.key(accountSid, sid));
-    return live(item) ? this.fromItem(item) : undefined;
+    return live(item) ? pushCredentialRecord(item) : undefined;
   }
 
   async list(accountSid: string, page: PageRequest) {
     const result = this.table.page(Keys.pushCredentialsOf(accountSid), page, { keep: live });
-    return { ...result, items: result.items.map(this.fromItem) };
+    return { ...result, items: result.items.map(pushCredentialRecord) };
   }
 
   async update(credential: PushCredential) {
     const key = this.key(credential.accountSid, credential.sid);
     if (!live(this.table.get(key))) return false;
-    this.table.put(key, this.item(credential));
+    this.table.put(key, pushCredentialItem(credential));
     return true;
   }
 
