@@ -67,6 +67,22 @@ describe('challenge create with a FactorSid that names no factor', () => {
   });
 });
 
+describe('an identity outside Twilio’s rule (README, Troubleshooting)', () => {
+  it('answers 400 (60200) with the rule: 8 to 64 dash-separated letters or digits', async () => {
+    const { client } = await twilioFor(server.url);
+    const service = await client.verify.v2.services.create({ friendlyName: 'Owl Bank' });
+    for (const identity of ['alice', 'alice@example.com']) {
+      const failure = await failureOf(client.verify.v2.services(service.sid).entities(identity).fetch());
+      expect(failure).toMatchObject({
+        status: 400,
+        code: 60200,
+        message:
+          'Invalid parameter Identity: must be 8 to 64 letters or digits, in groups joined by single dashes',
+      });
+    }
+  });
+});
+
 describe('a TOTP code used again on a verified factor', () => {
   it('answers 403 (60311) saying the code was already used', async () => {
     const { client } = await twilioFor(server.url);

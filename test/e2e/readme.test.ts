@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { ESLint } from 'eslint';
 import * as prettier from 'prettier';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../infra/local/dynamodb';
 import { createAccount } from '../support/fixtures';
 import { startTestServer } from '../support/server';
 
@@ -36,6 +37,24 @@ describe('the README quick start', () => {
     });
     expect(stdout).toMatch(/Add to an authenticator app: otpauth:\/\/totp\/My%20App:Alice\?secret=/);
     expect(stdout).toContain('Factor status: verified');
+  });
+});
+
+describe('the quick start with nothing listening at VERIFY_URL (README, Troubleshooting)', () => {
+  it('fails with connect ECONNREFUSED and the address', async () => {
+    mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
+    const file = join(mkdtempSync(join(ROOT, 'node_modules/.cache/readme-')), 'quickstart.mjs');
+    writeFileSync(file, quickstart()!);
+    const port = await freePort();
+    const failure = await promisify(execFile)(process.execPath, [file], {
+      env: {
+        ...process.env,
+        ACCOUNT_SID: `AC${'0'.repeat(32)}`,
+        AUTH_TOKEN: '0'.repeat(32),
+        VERIFY_URL: `http://127.0.0.1:${port}`,
+      },
+    }).catch((error: { stderr: string }) => error);
+    expect((failure as { stderr: string }).stderr).toContain(`ECONNREFUSED 127.0.0.1:${port}`);
   });
 });
 

@@ -133,6 +133,16 @@ describe('VerifyStack', () => {
     });
   });
 
+  it('keeps the table, the KMS key and every log group when the stack is destroyed, not the alias (README, Operations notes)', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      const resources = Object.entries(template.findResources(type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const [id, resource] of resources) expect([id, resource.DeletionPolicy]).toEqual([id, 'Retain']);
+    }
+    for (const alias of Object.values(template.findResources('AWS::KMS::Alias')))
+      expect(alias.DeletionPolicy).toBeUndefined();
+  });
+
   it('has a rotating KMS key with its alias and an event bus', () => {
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
