@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ESLint } from 'eslint';
 import * as prettier from 'prettier';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb';
 import { createAccount } from '../support/fixtures';
 import { startTestServer } from '../support/server';
@@ -43,7 +43,9 @@ describe('the README quick start', () => {
 describe('the quick start with nothing listening at VERIFY_URL (README, Troubleshooting)', () => {
   it('fails with connect ECONNREFUSED and the address', async () => {
     mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
-    const file = join(mkdtempSync(join(ROOT, 'node_modules/.cache/readme-')), 'quickstart.mjs');
+    const dir = mkdtempSync(join(ROOT, 'node_modules/.cache/readme-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'quickstart.mjs');
     writeFileSync(file, quickstart()!);
     const port = await freePort();
     const failure = await promisify(execFile)(process.execPath, [file], {
