@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 /** Import boundaries between the layers: each may use the ones below it, never the ones above. */
@@ -14,6 +15,12 @@ export default tseslint.config(
   { ignores: ['node_modules/', 'cdk.out/', '.local/', '.bench/', '.scratch/', 'reports/', '.stryker-tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // Plain JavaScript at the top of the repository is a Node script: this config, and the README's examples
+  // saved as the README says (quickstart.mjs and the like), which use `process` and `console`.
+  {
+    files: ['*.js', '*.mjs', '*.cjs'],
+    languageOptions: { globals: globals.node },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

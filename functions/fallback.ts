@@ -1,12 +1,13 @@
-import { methodNotAllowed, notFound } from '../shared/domain/errors';
+import { methodNotAllowed, notFound, notImplemented } from '../shared/domain/errors';
 import { fromEnvironment, type Dependencies } from '../shared/dependencies';
 import { apiHandler } from '../shared/http/api-handler';
 import { noContent } from '../shared/http/responses';
+import { notImplementedResource } from '../shared/http/not-implemented';
 import { resolveRoute } from '../shared/http/routes';
 
 /**
  * Serves what no route does: CORS preflights (OPTIONS), and as JSON, 405 (with `Allow`) for a known
- * path's other methods, else 404.
+ * path's other methods, 501 for a Twilio Verify path this service does not implement, else 404.
  * On AWS it is the `ANY` method of every API resource; locally the server calls it for unmatched requests.
  */
 export const build = (deps: Dependencies) =>
@@ -17,6 +18,8 @@ export const build = (deps: Dependencies) =>
       if (method === 'OPTIONS') return noContent();
       const resolution = resolveRoute(method, path);
       if (resolution.kind === 'wrong-method') throw methodNotAllowed(resolution.allowed);
+      const resource = notImplementedResource(path);
+      if (resource !== undefined) throw notImplemented(resource);
       throw notFound();
     },
     { auth: [], readBody: false },

@@ -17,7 +17,7 @@ export const build = (deps: Dependencies) =>
     const p = pathParams(path, {
       ServiceSid: 'ServiceSid',
       Identity: 'Identity',
-      ChallengeSid: 'ChallengeSid',
+      Sid: 'ChallengeSid',
     });
     const { Ttl } = parseParams(form, { Ttl: z.optional(integer(0, MAX_NOTIFICATION_TTL_SECONDS)) });
     const key = {

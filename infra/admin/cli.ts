@@ -6,26 +6,43 @@ import { newAccount, newApiKey } from '../../shared/domain/credentials';
 import { sidPattern } from '../../shared/domain/sid';
 import { loadConfig } from '../../shared/config';
 import { dependencies } from '../../shared/dependencies';
+import { LOCAL_AWS_ENV } from '../local/dynamodb';
+import { readRuntimeInfo } from '../local/runtime-info';
 
-const USAGE = `Usage: npm run admin -- <command> --table <TableName> [--kms-key <KmsKeyArn>] [--endpoint <url>]
+const USAGE = `Usage: npm run admin -- <command> [--local | --table <TableName> [--kms-key <KmsKeyArn>]] [options]
 
 Commands:
   create-account                      a new account; prints its SID and auth token (shown once)
   rotate-token   --account AC…        a new auth token for the account; the old one stops working
   create-api-key --account AC… [--name <friendly name>]
                                       a new API key (SK…) for the account; prints its secret (shown once)
+  help                                this text (also --help, -h)
 
---table defaults to $TABLE_NAME. On AWS, use the stack's TableName output and your usual AWS credentials
-(AWS_PROFILE / AWS_REGION). --endpoint points at DynamoDB Local instead.
-create-account and rotate-token keep the auth token sealed (so webhooks can be signed with it) with the
-stack's KmsKeyArn output: --kms-key, default $KMS_KEY_ID (or $LOCAL_MASTER_KEY_FILE for a local table).`;
+Options:
+  --local            the table of the running \`npm start\` (its DynamoDB Local endpoint, table and local
+                     master key, from $LOCAL_DIR/runtime.json, default .local/); no AWS settings needed
+  --table <name>     the deployed table: the stack's TableName output (default $TABLE_NAME), with your
+                     usual AWS credentials (AWS_PROFILE / AWS_REGION)
+  --kms-key <arn>    the stack's KmsKeyArn output (default $KMS_KEY_ID): create-account and rotate-token
+                     keep the auth token sealed with it, so webhooks can be signed
+  --endpoint <url>   another DynamoDB endpoint (e.g. a DynamoDB Local you started yourself)
+  --account AC…      the account, for rotate-token and create-api-key
+  --name <text>      the API key's friendly name (default: admin)
+
+Example, with npm start running (the Account SID is the one it printed):
+  npm run admin -- create-api-key --account AC… --local`;
 
 /** Runs one admin command and returns what it prints. Exported for tests. */
-export async function runAdmin(argv: string[]): Promise<string> {
+export async function runAdmin(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<string> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      local: { type: 'boolean', default: false },
       table: { type: 'string' },
       endpoint: { type: 'string' },
       'kms-key': { type: 'string' },
@@ -34,13 +51,17 @@ export async function runAdmin(argv: string[]): Promise<string> {
     },
   });
   const [command] = positionals;
-  const table = values.table ?? process.env.TABLE_NAME;
+  if (values.help || command === 'help') return USAGE;
+  const local = values.local ? readRuntimeInfo(env.LOCAL_DIR || '.local') : undefined;
+  // DynamoDB Local accepts any region and keys: the same dummy ones npm start uses, whatever is set.
+  if (local) Object.assign(process.env, LOCAL_AWS_ENV);
+  const table = values.table ?? local?.tableName ?? env.TABLE_NAME;
   if (!command || !table) throw new Error(USAGE);
   const config = loadConfig({
     TABLE_NAME: table,
-    DYNAMODB_ENDPOINT: values.endpoint ?? process.env.DYNAMODB_ENDPOINT,
-    KMS_KEY_ID: values['kms-key'] ?? process.env.KMS_KEY_ID,
-    LOCAL_MASTER_KEY_FILE: process.env.LOCAL_MASTER_KEY_FILE,
+    DYNAMODB_ENDPOINT: values.endpoint ?? local?.dynamodbEndpoint ?? env.DYNAMODB_ENDPOINT,
+    KMS_KEY_ID: local ? undefined : (values['kms-key'] ?? env.KMS_KEY_ID),
+    LOCAL_MASTER_KEY_FILE: local?.masterKeyFile ?? env.LOCAL_MASTER_KEY_FILE,
   });
   const deps = dependencies(config, {}, { tokenSealer: accountTokenSealer });
   const { accounts } = deps;

@@ -15,6 +15,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { FALLBACK_HANDLER, ROUTES, usesSecretsKey } from '../../shared/http/routes';
+import { NOT_IMPLEMENTED } from '../../shared/http/not-implemented';
 import { DEFAULT_CHALLENGE_RETENTION_DAYS, toEnvironment } from '../../shared/config';
 import { TABLE } from '../../shared/store/table';
 import { grantAccess } from './access';
@@ -176,6 +177,10 @@ export class VerifyStack extends Stack {
       grantAccess(fn, route.access, table, secretsKey);
       api.root.resourceForPath(route.path).addMethod(route.method, new LambdaIntegration(fn));
     }
+
+    // Twilio Verify paths this service does not implement get resources too, so that the fallback answers
+    // them with 501 (20501) rather than API Gateway with the 404 of an unknown path.
+    for (const { path } of NOT_IMPLEMENTED) api.root.resourceForPath(path);
 
     // Every resource answers the methods no route serves with our JSON 405 (API Gateway prefers a
     // resource's explicit methods over ANY).

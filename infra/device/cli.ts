@@ -25,6 +25,7 @@ Commands:
   approve <YC…>             approves a pending challenge, signed as the SDKs sign it
   deny <YC…>                denies a pending challenge
   show                      the device state, without the private key
+  help                      this text (also --help, -h)
 
 --state defaults to .local/device.json (it holds the private key; mode 0600).`;
 
@@ -67,6 +68,7 @@ export async function runDevice(
     args: argv,
     allowPositionals: true,
     options: {
+      help: { type: 'boolean', short: 'h', default: false },
       state: { type: 'string', default: '.local/device.json' },
       url: { type: 'string' },
       service: { type: 'string' },
@@ -83,6 +85,7 @@ export async function runDevice(
     },
   });
   const [command, sid] = positionals;
+  if (values.help || command === 'help') return USAGE;
   const file = values.state;
 
   switch (command) {
@@ -144,6 +147,15 @@ function terminalQuestions() {
   return (question: string) => new Promise<string>((resolve) => lines.question(question, resolve));
 }
 
+/** What the command prints for a failure: an API error as `Error <code> (HTTP <status>): <message>`. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof DeviceError) {
+    const { code = '-', message = 'no message' } = error.body ?? {};
+    return `Error ${String(code)} (HTTP ${error.status}): ${String(message)}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runDevice(process.argv.slice(2), { print: console.log, ask: terminalQuestions() }).then(
     (output) => {
@@ -151,10 +163,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       process.exit(0);
     },
     (error: unknown) => {
-      if (error instanceof DeviceError) {
-        const { code = '-', message = 'no message' } = error.body ?? {};
-        console.error(`Error ${String(code)} (HTTP ${error.status}): ${String(message)}`);
-      } else console.error(error instanceof Error ? error.message : error);
+      console.error(describeFailure(error));
       process.exit(1);
     },
   );

@@ -29,6 +29,19 @@ export interface DeviceState {
 
 type Json = Record<string, unknown>;
 
+/** The fields a pending challenge's `Twilio-Verify-Signature-Fields` lists (without `hidden_details`). */
+const SIGNATURE_FIELDS = [
+  'sid',
+  'account_sid',
+  'service_sid',
+  'entity_sid',
+  'identity',
+  'factor_sid',
+  'date_created',
+  'expiration_date',
+  'details',
+];
+
 export class DeviceError extends Error {
   constructor(
     readonly status: number,
@@ -175,16 +188,20 @@ export class Device {
 
   /**
    * Approves or denies as `PushChallengeProcessor.kt`: fetch, copy the advertised fields from the body,
-   * add `status`, sign (header `{"typ":"JWT","alg":"ES256"}`), POST, then fetch again to confirm.
+   * add `status`, sign (header `{"typ":"JWT","alg":"ES256"}`), POST, then fetch again to confirm. Where the
+   * SDKs refuse an answered or expired challenge themselves, this device sends the answer anyway (signed
+   * over the fields a pending challenge advertises), so that the service's refusal, with its code (409
+   * 20409 or 403 60323), is what the command reports.
    */
   async answer(sid: string, status: 'approved' | 'denied') {
     const { challenge, signatureFields } = await this.fetchChallenge(sid);
     if (challenge.factor_sid !== this.state.factorSid) throw new Error('The challenge is for another factor');
-    if (challenge.status === 'expired') throw new Error('Expired challenge can not be updated');
-    if (challenge.status !== 'pending') throw new Error('Responded challenge can not be updated');
-    if (!signatureFields) throw new Error('Signature fields or response not set');
+    const fields =
+      signatureFields ??
+      (challenge.status !== 'pending' ? SIGNATURE_FIELDS.filter((field) => field in challenge) : undefined);
+    if (!fields) throw new Error('Signature fields or response not set');
     const payload: Json = {};
-    for (const field of signatureFields) {
+    for (const field of fields) {
       if (!(field in challenge)) throw new Error(`Signature field ${field} is not in the response`);
       payload[field] = challenge[field];
     }

@@ -19,6 +19,7 @@ import { startEventSink } from './event-sink';
 import { startLocalPush, type LocalPush } from './push';
 import { createLocalServer, listen } from './server';
 import { startStreamPump } from './stream-pump';
+import { writeRuntimeInfo } from './runtime-info';
 
 export const LOCAL_TABLE_NAME = 'verify-local';
 
@@ -32,6 +33,9 @@ export interface LocalRuntime {
   publicBaseUrl: string;
   account: LocalAccount;
   dynamoPid: number;
+  /** DynamoDB Local's address (a free port each start) and the table on it. */
+  dynamoEndpoint: string;
+  tableName: string;
   /** Where the events the stream handler publishes land, one JSON line each. */
   eventsFile: string;
   /** The local APNs and FCM, the push queue, and the file every delivered notification lands in. */
@@ -217,11 +221,21 @@ export async function startLocalRuntime(options: {
     await server.ready();
     await listen(server, port);
     stops.push(() => new Promise<void>((done) => server.close(() => done())));
+    // For `npm run admin -- … --local`: where this run's table is.
+    const forget = writeRuntimeInfo(dir, {
+      tableName: LOCAL_TABLE_NAME,
+      dynamodbEndpoint: dynamo.endpoint,
+      masterKeyFile: config.localMasterKeyFile!,
+      pid: process.pid,
+    });
+    stops.push(async () => forget());
     return {
       url,
       publicBaseUrl: config.publicBaseUrl!,
       account,
       dynamoPid: dynamo.pid,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: LOCAL_TABLE_NAME,
       eventsFile,
       push,
       webhooks,

@@ -34,7 +34,7 @@ async function main() {
   console.log(`Verify Push/TOTP service ready in ${Date.now() - started} ms
   API:          ${runtime.url}/v2/Services
   Public URL:   ${runtime.publicBaseUrl}
-  DynamoDB:     local (pid ${runtime.dynamoPid})
+  DynamoDB:     local (pid ${runtime.dynamoPid}), table ${runtime.tableName} at ${runtime.dynamoEndpoint}
   Events:       ${runtime.eventsFile} (one JSON line per event: tail -f it)
   Pushes:       ${runtime.push.file} (local APNs ${runtime.push.apns.url}, local FCM ${runtime.push.fcm.url})
   Webhooks:     sent for real, signed with the auth token below; http and private addresses allowed; each attempt printed
@@ -50,6 +50,10 @@ Point twilio-node at it:
 or run the README quick start:
 
   ACCOUNT_SID=${sid} AUTH_TOKEN=${authToken} VERIFY_URL=${runtime.publicBaseUrl} node quickstart.mjs
+
+Administer this table (e.g. an API key for the account) from another terminal:
+
+  npm run admin -- create-api-key --account ${sid} --local
 
 Press Ctrl+C to stop.`);
 }

@@ -19,6 +19,7 @@ import {
   factorNotVerified,
   invalidParameter,
   missingParameter,
+  factorNotFound,
   notFound,
 } from '../domain/errors';
 import type { StringMap } from '../domain/factor';
@@ -61,7 +62,8 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   const now = deps.now();
   const { accountSid, serviceSid, identity, factorSid } = request;
   const { factor, service } = await deps.factors.getWithService(accountSid, serviceSid, identity, factorSid);
-  if (!factor || !service) throw notFound();
+  if (!service) throw notFound();
+  if (!factor) throw factorNotFound(factorSid);
   if (factor.status !== 'verified') throw factorNotVerified();
   if (factor.factorType === 'push' && request.message === undefined)
     throw missingParameter('Details.Message');
@@ -98,7 +100,7 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
 
 /** The challenge as stored; 404 when its factor was deleted between the read and the write. */
 function stored(outcome: 'created' | 'no-factor', challenge: Challenge) {
-  if (outcome === 'no-factor') throw notFound();
+  if (outcome === 'no-factor') throw factorNotFound(challenge.factorSid);
   return challenge;
 }
 

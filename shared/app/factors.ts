@@ -3,6 +3,7 @@ import { newEntity, type Entity } from '../domain/entity';
 import {
   conflict,
   factorLocked,
+  codeAlreadyUsed,
   factorVerificationFailed,
   invalidParameter,
   notFound,
@@ -182,7 +183,8 @@ export async function verifyFactor(
       return deps.factors.recordVerified(current, decision.acceptedStep, now);
     // A wrong payload, or a right TOTP code whose step was accepted already (by a concurrent request, say).
     const stored = await deps.factors.recordFailure(current, afterFailure(current, now));
-    if (stored !== 'factor-changed' && current.status === 'verified') throw factorVerificationFailed();
+    if (stored !== 'factor-changed' && current.status === 'verified')
+      throw decision.replayed ? codeAlreadyUsed() : factorVerificationFailed();
     return stored;
   });
 }

@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'challenge-verification-failed'
   | 'not-found'
   | 'method-not-allowed'
+  | 'not-implemented'
   | 'conflict'
   | 'challenge-answered'
   | 'body-too-large'
@@ -62,6 +63,26 @@ export const invalidParameter = (name: string, reason?: string) =>
 
 /** The HTTP layer names the requested path in the message. */
 export const notFound = () => new DomainError('not-found', 'The requested resource was not found');
+
+/**
+ * A `FactorSid` (challenge create) that names no factor of the entity: a 404 like Twilio's for a missing
+ * resource, naming the parameter and the SID rather than the Challenges URL that was requested.
+ */
+export const factorNotFound = (factorSid: string) =>
+  new DomainError(
+    'not-found',
+    `The requested resource was not found: FactorSid ${factorSid} is no factor of this entity`,
+    {
+      parameter: 'FactorSid',
+    },
+  );
+
+/** A Twilio Verify resource this service does not implement (SMS verifications, rate limits, …). */
+export const notImplemented = (resource: string) =>
+  new DomainError(
+    'not-implemented',
+    `${resource} is a Twilio Verify API resource that is not implemented by this service, which serves Push and TOTP factors only`,
+  );
 
 export const unauthenticated = () => new DomainError('unauthenticated', 'Authenticate');
 

@@ -6,7 +6,8 @@ import { checkTotp } from './totp';
 export type FactorVerification =
   | { outcome: 'locked'; until?: Date }
   | { outcome: 'verified'; acceptedStep: number | null }
-  | { outcome: 'failed' };
+  /** `replayed`: a right TOTP code whose time step was already accepted (RFC 6238 §5.2). */
+  | { outcome: 'failed'; replayed?: true };
 
 /**
  * Decides what an `AuthPayload` does to a factor. A locked factor (`lockout.ts`) is locked whatever the
@@ -28,7 +29,6 @@ export function evaluateFactorVerification(
   }
   if (totpSecret === undefined) throw new Error('A TOTP factor needs its secret to be verified');
   const check = checkTotp(totpSecret, factor.config, authPayload, now, factor.lastAcceptedStep);
-  return check.kind === 'accepted'
-    ? { outcome: 'verified', acceptedStep: check.step }
-    : { outcome: 'failed' };
+  if (check.kind === 'accepted') return { outcome: 'verified', acceptedStep: check.step };
+  return check.kind === 'replayed' ? { outcome: 'failed', replayed: true } : { outcome: 'failed' };
 }

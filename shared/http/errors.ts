@@ -14,6 +14,8 @@ export const TWILIO_ERRORS: Record<ErrorKind, { status: number; code: number }> 
   'challenge-verification-failed': { status: 403, code: 60324 },
   'not-found': { status: 404, code: 20404 },
   'method-not-allowed': { status: 405, code: 20004 },
+  // This service's choice: 501 Not Implemented, with Twilio's habit of 20 + the status as the code.
+  'not-implemented': { status: 501, code: 20501 },
   conflict: { status: 409, code: 20409 },
   'challenge-answered': { status: 409, code: 20409 },
   'body-too-large': { status: 413, code: 20413 },
@@ -59,7 +61,7 @@ export function twilioError(error: unknown, path?: string, now = new Date()): Tw
     return { ...TWILIO_ERRORS.internal, message: 'Internal Server Error', headers: {} };
   }
   const message =
-    error.kind === 'not-found' && path !== undefined
+    error.kind === 'not-found' && path !== undefined && error.detail.parameter === undefined
       ? `The requested resource ${path} was not found`
       : error.message;
   return { ...TWILIO_ERRORS[error.kind], message, headers: headersOf(error, now) };

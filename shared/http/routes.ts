@@ -237,7 +237,8 @@ export const ROUTES: readonly Route[] = [
   {
     name: 'CreateNotification',
     method: 'POST',
-    path: `${ENTITY}/Challenges/{ChallengeSid}/Notifications`,
+    // `{Sid}` as in the challenge's own path: API Gateway allows one variable part among siblings.
+    path: `${ENTITY}/Challenges/{Sid}/Notifications`,
     handler: 'functions/notifications/create.ts',
     // Reads the challenge and its factor; adds the resend to the challenge with a conditional update.
     access: { table: ['GetItem', 'UpdateItem'], partitions: ['ACCOUNT', 'APIKEY', 'ENTITY'] },

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDevice } from '../../infra/device/cli';
+import { describeFailure, runDevice } from '../../infra/device/cli';
 import { DeviceError } from '../../infra/device/client';
 import { startTestServer, twilioFor } from '../support/server';
 
@@ -59,7 +59,13 @@ describe('npm run device: the push walkthrough from the command line', () => {
     expect(await device('deny', second.sid)).toBe(`${second.sid} denied`);
     expect((await entity.challenges(second.sid).fetch()).status).toBe('denied');
 
-    await expect(device('approve', first.sid)).rejects.toThrow('Responded challenge can not be updated');
+    // An answered challenge: the service's refusal, printed as every API error is.
+    const again = await device('approve', first.sid).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(DeviceError);
+    expect(describeFailure(again)).toBe(
+      'Error 20409 (HTTP 409): Challenge already approved; an answered challenge cannot change',
+    );
+    expect((await entity.challenges(first.sid).fetch()).status).toBe('approved');
   });
 
   it('reports the API error of a bad enrollment token, and usage for an unknown command', async () => {

@@ -1,7 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local/dynamodb';
@@ -60,6 +61,28 @@ describe('npm start', () => {
       client.verify.baseUrl = `http://127.0.0.1:${port}`;
       const service = await client.verify.v2.services.create({ friendlyName: 'Smoke' });
       expect(service.url).toBe(`http://127.0.0.1:${port}/v2/Services/${service.sid}`);
+
+      // The banner names the table and DynamoDB Local's endpoint, and the README's local admin line works
+      // as printed, with no AWS or table setting at all.
+      expect(output).toMatch(
+        /DynamoDB:\s+local \(pid \d+\), table verify-local at http:\/\/127\.0\.0\.1:\d+\n/,
+      );
+      const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+      const adminLine = /<!-- admin-local -->\s*```sh\n(npm run admin -- .*)\n```/
+        .exec(readme)![1]!
+        .replace('AC…', sid);
+      expect(output).toContain(`  ${adminLine}\n`);
+      const adminEnv = Object.fromEntries(
+        Object.entries(inherited).filter(
+          ([name]) => !/^(AWS_|TABLE_NAME$|KMS_KEY_ID$|LOCAL_MASTER_KEY_FILE$)/.test(name),
+        ),
+      );
+      const [npm, ...args] = adminLine.split(' ');
+      const { stdout } = await promisify(execFile)(npm!, args, { env: { ...adminEnv, LOCAL_DIR: localDir } });
+      const [, keySid, secret] = /API key SID: (SK[0-9a-f]{32})\nSecret: +([0-9a-f]{32})/.exec(stdout)!;
+      const keyed = twilio(keySid!, secret!, { accountSid: sid });
+      keyed.verify.baseUrl = `http://127.0.0.1:${port}`;
+      expect((await keyed.verify.v2.services(service.sid).fetch()).friendlyName).toBe('Smoke');
       // A factor makes an event, so every kind of local file exists: all readable by the user only.
       await client.verify.v2
         .services(service.sid)
@@ -81,6 +104,7 @@ describe('npm start', () => {
       await until(() => output.includes('SIGTERM: stopping'), 'the shutdown message');
       await until(() => !isAlive(javaPid), 'DynamoDB Local to stop');
       await until(() => portIsFree(port), 'the port to be free');
+      expect(existsSync(join(localDir, 'runtime.json'))).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

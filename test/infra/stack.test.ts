@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { VerifyStack, type VerifyStackProps } from '../../infra/cdk/stack';
 import { DELETER_FILTER_PATTERNS, STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
 import { ROUTES, usesSecretsKey } from '../../shared/http/routes';
+import { NOT_IMPLEMENTED } from '../../shared/http/not-implemented';
 import { Keys } from '../../shared/store/keys';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -132,6 +133,16 @@ describe('VerifyStack', () => {
     });
   });
 
+  it('keeps the table, the KMS key and every log group when the stack is destroyed, not the alias (README, Operations notes)', () => {
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup']) {
+      const resources = Object.entries(template.findResources(type));
+      expect(resources.length, type).toBeGreaterThan(0);
+      for (const [id, resource] of resources) expect([id, resource.DeletionPolicy]).toEqual([id, 'Retain']);
+    }
+    for (const alias of Object.values(template.findResources('AWS::KMS::Alias')))
+      expect(alias.DeletionPolicy).toBeUndefined();
+  });
+
   it('has a rotating KMS key with its alias and an event bus', () => {
     template.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
@@ -153,7 +164,8 @@ describe('VerifyStack', () => {
 
   it('sends every other method of every resource, root included, to the fallback', () => {
     const expectedPaths = new Set(['/']);
-    for (const route of ROUTES) {
+    // The Twilio Verify paths this service does not implement are resources too, for the fallback's 501.
+    for (const route of [...ROUTES, ...NOT_IMPLEMENTED]) {
       const segments = route.path.split('/').slice(1);
       segments.forEach((_, i) => expectedPaths.add(`/${segments.slice(0, i + 1).join('/')}`));
     }
@@ -162,6 +174,17 @@ describe('VerifyStack', () => {
     expect(any).toHaveLength(expectedPaths.size);
     for (const method of any) expect(method.target).toContain(`"${logicalId('Fallback')}"`);
     expect(methods()).toHaveLength(ROUTES.length + expectedPaths.size);
+  });
+
+  it('has at most one variable path part among the children of each resource, as API Gateway requires', () => {
+    const resources = ofType('AWS::ApiGateway::Resource').map(([, r]) => r.Properties);
+    const variables = new Map<string, string[]>();
+    for (const { ParentId, PathPart } of resources) {
+      if (!/^\{.+\}$/.test(PathPart)) continue;
+      const parent = JSON.stringify(ParentId);
+      variables.set(parent, [...(variables.get(parent) ?? []), PathPart]);
+    }
+    for (const parts of variables.values()) expect(parts).toHaveLength(1);
   });
 
   it('answers unknown paths and API Gateway errors with Twilio-shaped JSON', () => {

@@ -1,6 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAdmin } from '../../infra/admin/cli';
 import { openAuthToken } from '../../shared/app/accounts';
+import { writeRuntimeInfo } from '../../infra/local/runtime-info';
 import { testDeps } from '../support/deps';
 import { rawRequest, startTestServer } from '../support/server';
 
@@ -32,6 +37,40 @@ describe('admin command against the table', () => {
         'No account',
       );
       await expect(runAdmin(['frobnicate'])).rejects.toThrow('Unknown command');
+      for (const help of [['--help'], ['-h'], ['help']])
+        expect(await runAdmin(help)).toMatch(/^Usage: npm run admin -- <command>/);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('admin command --local', () => {
+  it('finds the table, DynamoDB Local and the master key of the running npm start in LOCAL_DIR alone', async () => {
+    const server = await startTestServer();
+    const dir = mkdtempSync(join(tmpdir(), 'admin-local-'));
+    try {
+      // What npm start records: here the test's DynamoDB Local and table stand in for its own.
+      const masterKeyFile = join(dir, 'master.key');
+      writeFileSync(masterKeyFile, randomBytes(32).toString('base64'));
+      writeRuntimeInfo(dir, {
+        tableName: process.env.TABLE_NAME!,
+        dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
+        masterKeyFile,
+        pid: process.pid,
+      });
+      // No TABLE_NAME, DYNAMODB_ENDPOINT, KMS_KEY_ID or LOCAL_MASTER_KEY_FILE: only where npm start keeps its files.
+      const env = { LOCAL_DIR: dir };
+      const created = await runAdmin(['create-account', '--local'], env);
+      const account = { sid: field(created, 'Account SID'), authToken: field(created, 'Auth token') };
+      expect((await rawRequest(`${server.url}/v2/Services`, { auth: account })).status).toBe(200);
+      const key = await runAdmin(['create-api-key', '--account', account.sid, '--local'], env);
+      const apiKey = { sid: field(key, 'API key SID'), authToken: field(key, 'Secret') };
+      expect((await rawRequest(`${server.url}/v2/Services`, { auth: apiKey })).status).toBe(200);
+
+      await expect(
+        runAdmin(['create-api-key', '--account', account.sid, '--local'], { LOCAL_DIR: join(dir, 'none') }),
+      ).rejects.toThrow(/runtime\.json: start the local service first \(npm start\)/);
     } finally {
       await server.close();
     }
