@@ -1,0 +1,100 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import twilio from 'twilio';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
+import { main } from '../../infra/smoke/cli';
+
+/**
+ * `npm run smoke` against what `npm start` runs (the local runtime on free ports, with its local bus: the
+ * event sink's JSONL file), so that the command a user runs after deploying stays correct.
+ */
+let runtime: LocalRuntime;
+const dir = mkdtempSync(join(tmpdir(), 'smoke-e2e-'));
+beforeAll(async () => {
+  runtime = await startLocalRuntime({ port: 0, dir, inMemory: true, log: () => {} });
+}, 90_000);
+afterAll(async () => {
+  await runtime?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function smoke(...extra: string[]) {
+  const lines: string[] = [];
+  const status = await main(['--url', runtime.url, '--account', runtime.account.sid, ...extra], {
+    print: (line) => lines.push(line),
+    env: { AUTH_TOKEN: runtime.account.authToken },
+  });
+  const output = lines.join('\n');
+  const row = (name: string) => output.split('\n').find((line) => line.slice(8).startsWith(`${name} `));
+  const serviceSid = /service created\s+(VA[0-9a-f]{32})/.exec(output)?.[1];
+  return { status, output, row, serviceSid };
+}
+
+/** The service as the backend sees it after the run: 404 once its deletion has begun. */
+async function fetchStatus(serviceSid: string) {
+  const client = twilio(runtime.account.sid, runtime.account.authToken);
+  client.verify.baseUrl = runtime.url;
+  try {
+    await client.verify.v2.services(serviceSid).fetch();
+    return 200;
+  } catch (error) {
+    return (error as { status: number }).status;
+  }
+}
+
+describe('npm run smoke', () => {
+  it('passes every check against npm start and removes the service it created', async () => {
+    const { status, output, row, serviceSid } = await smoke('--events-file', runtime.eventsFile, '--wait', '20');
+    expect(output).not.toContain('FAIL');
+    expect(status).toBe(0);
+    for (const name of [
+      'service created',
+      'TOTP factor verified with a real code',
+      'TOTP challenge approved with a code',
+      'push factor created by the device',
+      'push factor verified by the device',
+      'push challenge approved by the device',
+      'CORS preflight (OPTIONS)',
+      'CORS headers on a GET with Origin',
+      'hostile: malformed form → 4xx',
+      'hostile: wrong auth token → 401',
+      'events carry no secret',
+      'billing events carry no identity',
+      'cleanup: service deleted',
+      'cleanup: event watch removed',
+    ]) {
+      expect(row(name), name).toMatch(/^PASS/);
+    }
+    expect(row('event challenge.approved')).toMatch(/^PASS.* 2 of 2 \(TOTP challenge, push challenge\)/);
+    expect(row('event billing.verification')).toMatch(/^PASS.* 2 of 2/);
+    expect(row('event factor.created')).toMatch(/^PASS.* 2 of 2/);
+    expect(output).toMatch(/All \d+ checks passed\./);
+    expect(output).not.toContain(runtime.account.authToken);
+    expect(await fetchStatus(serviceSid!)).toBe(404);
+  });
+
+  it('fails (status 1) when the events never arrive, and still removes the service', async () => {
+    // A file no sink writes to: the bus is watched, nothing arrives.
+    const silent = join(dir, 'silent.jsonl');
+    writeFileSync(silent, '');
+    const { status, output, row, serviceSid } = await smoke('--events-file', silent, '--wait', '1');
+    expect(status).toBe(1);
+    expect(row('push challenge approved by the device')).toMatch(/^PASS/);
+    expect(row('event challenge.created')).toMatch(/^FAIL.* 0 of 2: none for TOTP challenge YC/);
+    expect(row('events carry no secret')).toMatch(/^FAIL/);
+    expect(row('cleanup: service deleted')).toMatch(/^PASS/);
+    expect(output).toMatch(/\d+ of \d+ checks failed\./);
+    expect(await fetchStatus(serviceSid!)).toBe(404);
+  });
+
+  it('prints its usage with --help (status 0), and a usage error with status 2', async () => {
+    const help: string[] = [];
+    expect(await main(['--help'], { print: (line) => help.push(line), env: {} })).toBe(0);
+    expect(help.join('\n')).toContain('Usage: npm run smoke -- --url <ApiUrl>');
+    const wrong: string[] = [];
+    expect(await main(['--url', runtime.url], { print: (line) => wrong.push(line), env: {} })).toBe(2);
+    expect(wrong.join('\n')).toMatch(/^--account must be the account SID/);
+  });
+});
