@@ -4,7 +4,7 @@ import twilio from 'twilio';
 import { Device, newDeviceKey } from '../device/client';
 import type { BusEvent, EventWatch } from './events';
 import { basicAuth, corsChecks, hostileChecks } from './http-checks';
-import { Checks, type CheckResult } from './report';
+import { Checks, errorMessage, type CheckResult } from './report';
 import { secretsIn, type Secret } from './secrets';
 
 export interface SmokeOptions {
@@ -109,8 +109,8 @@ export async function runSmoke(options: SmokeOptions): Promise<CheckResult[]> {
     log(`Waiting up to ${Math.round(options.eventWaitMs / 1000)} s for ${run.expected.length} events…`);
     await eventChecks(run, watch, serviceSid, options.eventWaitMs, signal);
   } catch (error) {
-    // Only an interruption (Ctrl+C) gets here: every check records its own failure.
-    checks.fail('run', signal?.aborted ? 'interrupted' : String(error));
+    // An interruption (Ctrl+C), or an answer without a field a flow needs: checks record their own failures.
+    checks.fail('run', signal?.aborted ? 'interrupted' : errorMessage(error));
   } finally {
     if (serviceSid) {
       const sid = serviceSid;
