@@ -86,7 +86,9 @@ export class FileEventWatch implements EventWatch {
   private readNew(): BusEvent[] {
     if (!existsSync(this.file)) return [];
     const size = statSync(this.file).size;
-    if (size <= this.offset) return [];
+    // A file that shrank was replaced (a restarted sink): read it from its start.
+    if (size < this.offset) [this.offset, this.partial] = [0, ''];
+    if (size === this.offset) return [];
     const buffer = Buffer.alloc(size - this.offset);
     const fd = openSync(this.file, 'r');
     try {
@@ -181,10 +183,19 @@ export class AwsEventWatch implements EventWatch {
   private queueUrl?: string;
   private readonly seen = new Set<string>();
 
-  constructor(private readonly options: { bus: string; accountSid: string; region?: string; name?: string }) {
+  constructor(
+    private readonly options: {
+      bus: string;
+      accountSid: string;
+      region?: string;
+      name?: string;
+      /** Clients of its own (tests); by default new ones for `region`, with the caller's credentials. */
+      clients?: { eventBridge: EventBridgeClient; sqs: SQSClient };
+    },
+  ) {
     this.name = options.name ?? `verify-smoke-${randomBytes(4).toString('hex')}`;
-    this.eventBridge = new EventBridgeClient({ region: options.region });
-    this.sqs = new SQSClient({ region: options.region });
+    this.eventBridge = options.clients?.eventBridge ?? new EventBridgeClient({ region: options.region });
+    this.sqs = options.clients?.sqs ?? new SQSClient({ region: options.region });
   }
 
   get description() {

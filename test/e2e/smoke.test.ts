@@ -1,11 +1,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  DeleteQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
 import { main } from '../../infra/smoke/cli';
-import { FileEventWatch, type EventWatch } from '../../infra/smoke/events';
+import { AwsEventWatch, FileEventWatch } from '../../infra/smoke/events';
 import { runSmoke } from '../../infra/smoke/run';
 
 /**
@@ -82,23 +97,35 @@ describe('npm run smoke', () => {
     expect(await fetchStatus(serviceSid!)).toBe(404);
   });
 
-  it('fails when events are missing or carry a secret, naming them, and still removes the service', async () => {
-    // The real local bus, losing the billing events and with the auth token slipped into each
-    // challenge.approved on the way.
-    const real = new FileEventWatch(runtime.eventsFile, runtime.account.sid);
-    const faulty: EventWatch = {
-      description: 'a faulty bus',
-      start: () => real.start(),
-      stop: () => real.stop(),
-      poll: async (waitMs) =>
-        (await real.poll(waitMs))
-          .filter((event) => event['detail-type'] !== 'billing.verification')
-          .map((event) =>
-            event['detail-type'] === 'challenge.approved'
-              ? { ...event, detail: { ...event.detail, note: `token=${runtime.account.authToken}` } }
-              : event,
-          ),
-    };
+  it('through the AWS watch: fails when events are missing or carry a secret, and still removes everything', async () => {
+    // The AWS watch, its EventBridge and SQS clients mocked: the queue hands over what the local bus
+    // published, losing the billing events and with the auth token slipped into each challenge.approved.
+    const eventBridge = new EventBridgeClient({});
+    const sqs = new SQSClient({});
+    const rules = mockClient(eventBridge);
+    const queues = mockClient(sqs);
+    rules.on(PutRuleCommand).resolves({ RuleArn: 'arn:aws:events:us-east-1:1:rule/bus/verify-smoke-e2e' });
+    rules.on(PutTargetsCommand).resolves({ FailedEntryCount: 0 });
+    queues.on(CreateQueueCommand).resolves({ QueueUrl: 'https://sqs/verify-smoke-e2e' });
+    queues.on(GetQueueAttributesCommand).resolves({ Attributes: { QueueArn: 'arn:aws:sqs:us-east-1:1:q' } });
+    const bus = new FileEventWatch(runtime.eventsFile, runtime.account.sid);
+    await bus.start();
+    queues.on(ReceiveMessageCommand).callsFake(async ({ WaitTimeSeconds }: { WaitTimeSeconds: number }) => ({
+      Messages: (await bus.poll(Math.min(WaitTimeSeconds * 1000, 200)))
+        .filter((event) => event['detail-type'] !== 'billing.verification')
+        .map((event) =>
+          event['detail-type'] === 'challenge.approved'
+            ? { ...event, detail: { ...event.detail, note: `token=${runtime.account.authToken}` } }
+            : event,
+        )
+        .map((event) => ({ Body: JSON.stringify(event) })),
+    }));
+    const faulty = new AwsEventWatch({
+      bus: 'bus',
+      accountSid: runtime.account.sid,
+      name: 'verify-smoke-e2e',
+      clients: { eventBridge, sqs },
+    });
     const results = await runSmoke({
       url: runtime.url,
       accountSid: runtime.account.sid,
@@ -121,6 +148,9 @@ describe('npm run smoke', () => {
     const serviceSid = results.find((r) => r.name === 'service created')!.detail;
     expect(results.find((r) => r.name === 'cleanup: service deleted')!.ok).toBe(true);
     expect(await fetchStatus(serviceSid)).toBe(404);
+    expect(rules.commandCalls(RemoveTargetsCommand)).toHaveLength(1);
+    expect(rules.commandCalls(DeleteRuleCommand)).toHaveLength(1);
+    expect(queues.commandCalls(DeleteQueueCommand)).toHaveLength(1);
   });
 
   it('prints its usage with --help (status 0), and a usage error with status 2', async () => {
