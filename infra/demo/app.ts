@@ -105,7 +105,8 @@ function stateArgs(dir: string, identity: string) {
 }
 
 export class DemoApp {
-  constructor(private readonly options: DemoAppOptions) {}
+  /** `options` stay readable and adjustable (tests shorten `pushTtlSeconds`). */
+  constructor(readonly options: DemoAppOptions) {}
 
   private get service() {
     return this.options.client.verify.v2.services(this.options.serviceSid);

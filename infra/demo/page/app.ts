@@ -85,6 +85,7 @@ function notify(message: string) {
 async function act(button: HTMLButtonElement | null, action: () => Promise<void>) {
   if (button) button.disabled = true;
   $('error').hidden = true;
+  $('notice').hidden = true;
   try {
     await action();
   } catch (error) {
@@ -140,9 +141,10 @@ function renderPush(push: Push) {
   const left = Math.max(0, Math.round((Date.parse(push.expirationDate) - Date.now()) / 1000));
   $('push-expiry').textContent = push.status === 'pending' ? `(expires in ${left} s)` : '';
   if (push.status === 'approved') {
-    notify(`Approved on the device: signed in as ${push.identity}.`);
     $('push-pending').hidden = true;
-    void refresh().catch(showError);
+    refresh()
+      .then(() => notify(`Approved on the device: signed in as ${push.identity}.`))
+      .catch(showError);
   } else if (push.status === 'denied') {
     showError(new ApiError('The device denied the sign-in.', null));
   } else if (push.status === 'expired') {
@@ -215,16 +217,16 @@ function wire() {
       const { identity } = await api<{ identity: string }>('/api/signup', {
         identity: input('signup-identity').value,
       });
-      notify(`Welcome, ${identity}. Add an authenticator to be able to sign in again.`);
       await refresh();
+      notify(`Welcome, ${identity}. Add an authenticator to be able to sign in again.`);
     });
   });
 
   $('signout').addEventListener('click', () =>
     act($('signout') as HTMLButtonElement, async () => {
       await api('/api/signout', {});
-      notify('Signed out.');
       await refresh();
+      notify('Signed out.');
     }),
   );
 
@@ -239,8 +241,8 @@ function wire() {
         publicKey: PublicKeyCredential.parseCreationOptionsFromJSON(publicKey),
       });
       await api('/api/passkey/register', { credential: toJson(credential) });
-      notify('Passkey added: you can sign in with it.');
       await refresh();
+      notify('Passkey added: you can sign in with it.');
     }),
   );
 
@@ -265,8 +267,8 @@ function wire() {
         code: input('totp-code').value,
       });
       $('totp-setup').hidden = true;
-      notify('Authenticator app added: you can sign in with its codes.');
       await refresh();
+      notify('Authenticator app added: you can sign in with its codes.');
     });
   });
 
@@ -292,8 +294,8 @@ function wire() {
       const signedIn = await api<{ identity: string }>('/api/signin/passkey', {
         credential: toJson(credential),
       });
-      notify(`Signed in with a passkey as ${signedIn.identity}.`);
       await refresh();
+      notify(`Signed in with a passkey as ${signedIn.identity}.`);
     }),
   );
 
@@ -304,8 +306,8 @@ function wire() {
         identity: input('signin-identity').value,
         code: input('signin-code').value,
       });
-      notify(`Signed in with a TOTP code as ${signedIn.identity}.`);
       await refresh();
+      notify(`Signed in with a TOTP code as ${signedIn.identity}.`);
     });
   });
 
