@@ -19,7 +19,7 @@ export const build = (deps: Dependencies) =>
       if (resolution.kind === 'wrong-method') throw methodNotAllowed(resolution.allowed);
       throw notFound();
     },
-    { auth: [], readBody: false },
+    { auth: [], body: 'none' },
   );
 
 export const handler = fromEnvironment(build);

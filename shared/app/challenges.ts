@@ -63,6 +63,12 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   const { factor, service } = await deps.factors.getWithService(accountSid, serviceSid, identity, factorSid);
   if (!factor || !service) throw notFound();
   if (factor.status !== 'verified') throw factorNotVerified();
+  if (factor.factorType === 'passkeys') {
+    throw invalidParameter(
+      'FactorSid',
+      'is a passkeys factor: create its challenges with POST /Passkeys/Challenges',
+    );
+  }
   if (factor.factorType === 'push' && request.message === undefined)
     throw missingParameter('Details.Message');
   if (request.authPayload !== undefined && factor.factorType !== 'totp') {
@@ -189,6 +195,8 @@ export async function answerChallenge(
     });
   }
 
+  // `assertAuthPayloadShape` refused passkeys above; what is left is TOTP.
+  if (factor.factorType !== 'totp') throw challengeVerificationFailed();
   const code = input.authPayload;
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
   return decideOnFactor(deps, factor, async (current) => {
