@@ -6,9 +6,9 @@ export const DEMO_SERVICE_NAME = 'Verify demo';
 
 /**
  * The demo's Verify service settings, as a customer would set them for a site at `origin`: the relying party
- * is `localhost` (a secure context over plain http), only this origin may use its passkeys, a passkey must
- * be discoverable (so signing in needs no identity) and verify its user (a PIN or biometric), and TOTP apps
- * show the demo's name.
+ * is `localhost` (a secure context over plain http), only this origin may use its passkeys, a passkey may
+ * live on this device or on another (a phone, a security key), must be discoverable (so signing in needs no
+ * identity) and verify its user (a PIN or biometric), and TOTP apps show the demo's name.
  */
 export const demoServiceSettings = (origin: string) => ({
   friendlyName: DEMO_SERVICE_NAME,
@@ -16,6 +16,7 @@ export const demoServiceSettings = (origin: string) => ({
   'passkeys.relyingParty.id': 'localhost',
   'passkeys.relyingParty.name': DEMO_SERVICE_NAME,
   'passkeys.relyingParty.origins': origin,
+  'passkeys.authenticatorAttachment': 'any',
   'passkeys.discoverableCredentials': 'required',
   'passkeys.userVerification': 'required',
 });
