@@ -39,6 +39,8 @@ export interface AuthenticatorPage {
   cdp: CDPSession;
   authenticatorId: string;
   credentials(): Promise<VirtualCredential[]>;
+  /** Forgets every credential: the virtual authenticator holds at most 3 resident ones (measured). */
+  clearCredentials(): Promise<void>;
 }
 
 /**
@@ -68,7 +70,10 @@ export async function authenticatorPage(
   const credentials = async () =>
     ((await cdp.send('WebAuthn.getCredentials', { authenticatorId })).credentials as VirtualCredential[]) ??
     [];
-  return { context, page, cdp, authenticatorId, credentials };
+  const clearCredentials = async () => {
+    await cdp.send('WebAuthn.clearCredentials', { authenticatorId });
+  };
+  return { context, page, cdp, authenticatorId, credentials, clearCredentials };
 }
 
 /**
