@@ -8,6 +8,7 @@ import decodeQR from 'qr/decode.js';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoServer, type DemoServer } from '../../infra/demo/server';
+import { ensureDemoService } from '../../infra/demo/service';
 import { runDevice } from '../../infra/device/cli';
 import { freePort } from '../../infra/local/dynamodb';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
@@ -151,7 +152,7 @@ describe('the demo web app in Chromium', () => {
     await signOut();
   });
 
-  it('signs in with the passkey, without typing the identity', async () => {
+  it('signs in with the passkey, without the identity and with it', async () => {
     const before = (await target.credentials())[0]!.signCount;
     await page.click('#signin-passkey');
     expect(await notice()).toBe(`Signed in with a passkey as ${identity}.`);
@@ -163,6 +164,12 @@ describe('the demo web app in Chromium', () => {
       .filter({ hasText: 'passkeys' })
       .first()
       .waitFor();
+    await signOut();
+
+    // With the identity typed, Verify offers that user's passkeys (allowCredentials) and the browser uses one.
+    await page.fill('#signin-identity', identity);
+    await page.click('#signin-passkey');
+    expect(await notice()).toBe(`Signed in with a passkey as ${identity}.`);
     await signOut();
   });
 
@@ -283,6 +290,18 @@ describe('the demo web app in Chromium', () => {
     expect((await fetch(`${demo.url}/api/nothing`)).status).toBe(404);
     const home = await fetch(demo.url);
     expect(home.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const state = await fetch(`${demo.url}/api/state`);
+    expect(state.headers.get('set-cookie')).toMatch(
+      /^demo_session=[0-9a-f]{32}; Path=\/; HttpOnly; SameSite=Strict$/,
+    );
+    // The account's credentials stay on the demo's server.
+    for (const served of [
+      await home.text(),
+      await state.text(),
+      await (await fetch(`${demo.url}/app.js`)).text(),
+    ]) {
+      expect(served).not.toContain(runtime.account.authToken);
+    }
   });
 
   it('`npm run demo` serves the page with the account and Verify URL it is given, and stops on SIGTERM', async () => {
@@ -311,10 +330,48 @@ describe('the demo web app in Chromium', () => {
       const serviceSid = /service (VA[0-9a-f]{32})/.exec(output)![1]!;
       const service = await client.verify.v2.services(serviceSid).fetch();
       expect(service.friendlyName).toBe('Verify demo');
+      expect(service.passkeys).toEqual({
+        relying_party: { id: 'localhost', name: 'Verify demo', origins: [`http://localhost:${port}`] },
+        authenticator_attachment: 'any',
+        discoverable_credentials: 'required',
+        user_verification: 'required',
+      });
       expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toContain('<title>Verify demo</title>');
     } finally {
       child.kill('SIGTERM');
     }
     await expect.poll(() => child.exitCode, { timeout: 10_000 }).toBe(0);
+  });
+
+  it('keeps its Verify service per account, Verify URL and origin, and says when Verify is not running', async () => {
+    const client = twilio(runtime.account.sid, runtime.account.authToken);
+    client.verify.baseUrl = runtime.url;
+    const options = {
+      dir: join(dir, 'services'),
+      accountSid: runtime.account.sid,
+      verifyUrl: runtime.url,
+      origin: 'http://localhost:4001',
+    };
+    const first = await ensureDemoService(client, options);
+    expect(await ensureDemoService(client, options)).toBe(first);
+    const other = await ensureDemoService(client, { ...options, origin: 'http://localhost:4002' });
+    expect(other).not.toBe(first);
+    expect(await ensureDemoService(client, options)).toBe(first);
+    await client.verify.v2.services(first).remove();
+    const replaced = await ensureDemoService(client, options);
+    expect(replaced).not.toBe(first);
+
+    const closed = `http://127.0.0.1:${await freePort()}`;
+    await expect(
+      startDemoServer({
+        port: 0,
+        verifyUrl: closed,
+        account: runtime.account,
+        dir: join(dir, 'services'),
+        eventsFile: runtime.eventsFile,
+      }),
+    ).rejects.toThrow(
+      `The Verify service at ${closed} is not answering (ECONNREFUSED): is npm start running?`,
+    );
   });
 });

@@ -167,6 +167,12 @@ describe('Verify Passkeys with Chromium and twilio-node', () => {
       const refused = await failureOf(v2.approveChallenge.update((await getInPage(publicKey)) as never));
       expect(refused).toMatchObject({ status: 400, code: 60380 });
       expect((await v2.entities(identity).challenges(challenge.sid).fetch()).status).toBe('pending');
+      // 127.0.0.1 is a secure context too, but an IP address is not a registrable domain: no RP ID localhost.
+      await page.goto(site.url.replace('localhost', '127.0.0.1'));
+      const ipRegistration = await v2.newFactors.create({ friendlyName: newcomer, identity: newcomer });
+      await expect(
+        createInPage((ipRegistration.options as { publicKey: unknown }).publicKey),
+      ).rejects.toThrow('SecurityError');
     } finally {
       await page.goto(site.url);
     }
