@@ -22,7 +22,7 @@ export const build = (deps: Dependencies) =>
       if (resource !== undefined) throw notImplemented(resource);
       throw notFound();
     },
-    { auth: [], readBody: false },
+    { auth: [], body: 'none' },
   );
 
 export const handler = fromEnvironment(build);

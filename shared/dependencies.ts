@@ -6,6 +6,7 @@ import type {
   ChallengeStore,
   EntityStore,
   FactorStore,
+  PasskeyStore,
   PushCredentialStore,
   SecretSealer,
   ServiceStore,
@@ -20,6 +21,7 @@ import { DynamoAccountStore } from './store/accounts';
 import { DynamoChallengeStore } from './store/challenges';
 import { DynamoEntityStore } from './store/entities';
 import { DynamoFactorStore } from './store/factors';
+import { DynamoPasskeyStore } from './store/passkeys';
 import { DynamoPushCredentialStore } from './store/push-credentials';
 import { DynamoServiceStore } from './store/services';
 import { DynamoWebhookStore } from './store/webhooks';
@@ -42,6 +44,7 @@ export interface Dependencies {
   readonly accessTokens: AccessTokenStore;
   readonly pushCredentials: PushCredentialStore;
   readonly webhooks: WebhookStore;
+  readonly passkeys: PasskeyStore;
   readonly sealer: SecretSealer;
   readonly tokenSealer: SecretSealer;
   readonly push: PushDelivery;
@@ -76,6 +79,8 @@ const FACTORIES: Omit<Factories, 'config'> = {
   accessTokens: ({ db, config }) => new DynamoAccessTokenStore(db, required(config, 'tableName')),
   pushCredentials: ({ db, config }) => new DynamoPushCredentialStore(db, required(config, 'tableName')),
   webhooks: ({ db, config }) => new DynamoWebhookStore(db, required(config, 'tableName')),
+  passkeys: ({ db, config }) =>
+    new DynamoPasskeyStore(db, required(config, 'tableName'), config.challengeRetentionDays),
   // Only the functions that seal or open secrets bring the sealer (and the KMS client's code) into their
   // bundle: they pass `secretSealer` from shared/crypto as an extra factory.
   sealer: () => {

@@ -65,6 +65,12 @@ export async function createChallenge(deps: ChallengeDeps, request: NewChallenge
   if (!service) throw notFound();
   if (!factor) throw factorNotFound(factorSid);
   if (factor.status !== 'verified') throw factorNotVerified();
+  if (factor.factorType === 'passkeys') {
+    throw invalidParameter(
+      'FactorSid',
+      'is a passkeys factor: create its challenges with POST /Passkeys/Challenges',
+    );
+  }
   if (factor.factorType === 'push' && request.message === undefined)
     throw missingParameter('Details.Message');
   if (request.authPayload !== undefined && factor.factorType !== 'totp') {
@@ -191,6 +197,8 @@ export async function answerChallenge(
     });
   }
 
+  // `assertAuthPayloadShape` refused passkeys above; what is left is TOTP.
+  if (factor.factorType !== 'totp') throw challengeVerificationFailed();
   const code = input.authPayload;
   const secret = await deps.sealer.open(factor.sealedSecret, factor.sid);
   return decideOnFactor(deps, factor, async (current) => {

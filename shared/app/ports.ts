@@ -3,7 +3,8 @@ import type { Challenge, ChallengeStatus } from '../domain/challenge';
 import type { Account, ApiKey } from '../domain/credentials';
 import type { DomainEvent } from '../domain/events';
 import type { Entity } from '../domain/entity';
-import type { Factor } from '../domain/factor';
+import type { Factor, PasskeysFactor } from '../domain/factor';
+import type { PasskeyChallenge, PasskeyCredentialRecord } from '../domain/passkeys';
 import type { LockState } from '../domain/lockout';
 import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
@@ -277,6 +278,61 @@ export interface ChallengeStore {
 }
 
 /**
+ * Passkeys (WebAuthn) records found by what a browser signs rather than by path: a registration by its
+ * factor SID, a challenge by its SID, a credential by its ID, each one item keyed by service. The factor
+ * itself is created with `FactorStore.create` (which also writes its registration item), and passkeys
+ * challenges are also stored as ordinary Challenge items in their entity's partition once the entity is
+ * known, so the Challenge routes and the events see them.
+ */
+export interface PasskeyStore {
+  /** The unverified factor awaiting registration whose SID is `factorSid`: two reads (its item, then it). */
+  getRegistration(
+    accountSid: string,
+    serviceSid: string,
+    factorSid: string,
+  ): Promise<PasskeysFactor | undefined>;
+  /** The entity's verified passkeys factors (their credentials go in excludeCredentials/allowCredentials). */
+  verifiedFactorsOf(accountSid: string, serviceSid: string, identity: string): Promise<PasskeysFactor[]>;
+  /**
+   * One transaction: the factor, still unverified, becomes `verified` with its credential; the credential
+   * item is added (no other factor of the service has that credential ID: 'credential-exists'). The status
+   * condition accepts a response once ('factor-changed' for a second one, or when the factor went); the
+   * registration item stays until its TTL, so a second response learns the factor's status.
+   */
+  register(
+    verified: PasskeysFactor,
+    credential: PasskeyCredentialRecord,
+  ): Promise<'registered' | 'factor-changed' | 'credential-exists'>;
+  /**
+   * Stores a new sign-in challenge (its lookup item), and for one bound to an entity the Challenge item in
+   * the entity's partition, in one transaction; with a factor SID it also checks that the factor still
+   * exists ('no-factor').
+   */
+  createChallenge(challenge: PasskeyChallenge): Promise<'created' | 'no-factor'>;
+  /** The challenge and the credential an assertion names, read together (one BatchGetItem). */
+  getForAssertion(
+    accountSid: string,
+    serviceSid: string,
+    challengeSid: string,
+    credentialId: string,
+  ): Promise<{ challenge?: PasskeyChallenge; credential?: PasskeyCredentialRecord }>;
+  /**
+   * Approves in one transaction: the lookup item leaves `pending` (only while pending and unexpired, so a
+   * replayed or racing assertion approves at most once: 'challenge-changed'); the entity's Challenge item is
+   * approved (updated while pending, or put when the challenge was usernameless); the credential's sign
+   * count and backup state move, only from the values read ('credential-changed').
+   */
+  approve(
+    approved: PasskeyChallenge,
+    credential: PasskeyCredentialRecord,
+    next: { signCount: number; backupState: boolean },
+    now: Date,
+  ): Promise<'approved' | 'challenge-changed' | 'credential-changed'>;
+  /** Counts a refused assertion whose sign count went backwards on its factor (the stream makes an event). */
+  recordCounterRegression(credential: PasskeyCredentialRecord, now: Date): Promise<void>;
+}
+
+/**
  * Push credentials (Notify v1 `Credentials`), per account. A credential that a live service names cannot
  * be deleted: `delete` marks it `deleting` first (from then on a service cannot start naming it: service
  * writes check that their credentials are live), then looks for a live service naming it, and either
@@ -330,6 +386,7 @@ export interface AppDeps {
   accessTokens: AccessTokenStore;
   pushCredentials: PushCredentialStore;
   webhooks: WebhookStore;
+  passkeys: PasskeyStore;
   sealer: SecretSealer;
   /** Seals and opens account auth tokens (its own KMS purpose), so webhooks can be signed. */
   tokenSealer: SecretSealer;

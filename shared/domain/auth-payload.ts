@@ -14,6 +14,14 @@ export function assertAuthPayloadShape(
   payload: string,
   use: 'factor' | 'challenge',
 ) {
+  if (factorType === 'passkeys') {
+    throw invalidParameter(
+      'AuthPayload',
+      use === 'factor'
+        ? 'a passkeys factor is verified with POST /Passkeys/VerifyFactor'
+        : 'a passkeys challenge is answered with POST /Passkeys/ApproveChallenge',
+    );
+  }
   if (factorType === 'totp' && !TOTP_CODE.test(payload)) {
     throw invalidParameter('AuthPayload', 'must be a code of 3 to 8 digits');
   }

@@ -25,6 +25,8 @@ export type ErrorKind =
   | 'not-notifiable'
   | 'too-many-notifications'
   | 'too-many-webhooks'
+  | 'passkey-invalid'
+  | 'passkey-not-found'
   | 'internal';
 
 export interface ErrorDetail {
@@ -36,6 +38,8 @@ export interface ErrorDetail {
   serverTime?: Date;
   /** For a lock or a limit: when trying again can succeed. */
   retryAt?: Date;
+  /** For the passkeys kinds: Twilio's 603xx code of the failure (README, Passkeys). */
+  code?: number;
 }
 
 export class DomainError extends Error {
@@ -160,3 +164,38 @@ export const tooManyNotifications = (max: number) =>
 /** Twilio documents no limit on webhooks per service; this one, and its code, are this service's choice. */
 export const tooManyWebhooks = (max: number) =>
   new DomainError('too-many-webhooks', `Max webhooks reached: a service has at most ${max} webhooks`);
+
+/**
+ * Twilio's passkeys error codes (its 603xx catalogue) used by this service; the README's Passkeys section
+ * lists which failure answers which.
+ */
+export const PasskeyCode = {
+  relyingParty: 60371,
+  relyingPartyId: 60372,
+  id: 60375,
+  rawId: 60376,
+  authenticatorAttachment: 60377,
+  response: 60378,
+  authenticatorData: 60379,
+  clientData: 60380,
+  signature: 60381,
+  relyingPartyMismatch: 60382,
+  factorStatus: 60383,
+  publicKey: 60385,
+  attestationObject: 60386,
+  attestedCredentialData: 60387,
+  displayName: 60388,
+  factorNotFound: 60390,
+  challengeNotFound: 60391,
+  entityNotFound: 60392,
+  criteriaMissing: 60393,
+} as const;
+export type PasskeyCode = (typeof PasskeyCode)[keyof typeof PasskeyCode];
+
+/** A passkeys request or credential that does not hold (400), with its Twilio code and the field at fault. */
+export const passkeyInvalid = (code: PasskeyCode, message: string, parameter?: string) =>
+  new DomainError('passkey-invalid', message, { code, ...(parameter ? { parameter } : {}) });
+
+/** The factor or challenge a passkeys credential names (by its signed challenge, or its ID) is not there (404). */
+export const passkeyNotFound = (code: PasskeyCode, message: string) =>
+  new DomainError('passkey-not-found', message, { code });

@@ -14,6 +14,7 @@ export type EventType =
   | 'factor.created'
   | 'factor.verified'
   | 'factor.deleted'
+  | 'passkey.counter_regressed'
   | 'billing.verification'
   | 'notification.requested'
   | 'notification.sent'
@@ -32,9 +33,13 @@ export interface EventOptions {
   includePii: boolean;
 }
 
-/** Billing counts a push challenge approved or denied, and a TOTP challenge approved: nothing else. */
+/**
+ * Billing counts a push challenge approved or denied, and a TOTP challenge approved: nothing else (a
+ * passkeys sign-in is not billed: the billing rule names push and TOTP only).
+ */
 export const isBillable = (challenge: Challenge) =>
-  challenge.status === 'approved' || (challenge.status === 'denied' && challenge.factorType === 'push');
+  challenge.factorType !== 'passkeys' &&
+  (challenge.status === 'approved' || (challenge.status === 'denied' && challenge.factorType === 'push'));
 
 /** What every challenge and billing event says about where the challenge belongs. */
 const challengeIds = (c: Challenge) => ({
@@ -129,7 +134,29 @@ function factorEvent(type: EventType, f: Factor, time: string, options: EventOpt
   };
 }
 
-/** factor.created on insert, factor.verified on unverified → verified, factor.deleted on removal. */
+const regressionsOf = (f: Factor) => (f.factorType === 'passkeys' ? (f.counterRegressions ?? 0) : 0);
+
+/**
+ * A passkey's signature counter did not increase (W3C WebAuthn §7.2 step 22): the authenticator may have
+ * been cloned. The assertion was refused; this says so, once per refusal (`count` is the factor's tally).
+ */
+function counterRegressed(f: Factor, time: string, options: EventOptions): DomainEvent {
+  const event = factorEvent('passkey.counter_regressed', f, time, options);
+  const count = regressionsOf(f);
+  return {
+    ...event,
+    detail: {
+      ...event.detail,
+      idempotency_key: `${f.sid}.counter_regressed.${count}`,
+      counter_regressions: count,
+    },
+  };
+}
+
+/**
+ * factor.created on insert, factor.verified on unverified → verified, factor.deleted on removal, and
+ * passkey.counter_regressed when a passkeys factor's count of refused regressions grows.
+ */
 export function factorEvents(
   before: Factor | undefined,
   after: Factor | undefined,
@@ -140,6 +167,9 @@ export function factorEvents(
   if (before && !after) return [factorEvent('factor.deleted', before, removedAt, options)];
   if (before?.status === 'unverified' && after?.status === 'verified') {
     return [factorEvent('factor.verified', after, after.dateUpdated, options)];
+  }
+  if (before && after && regressionsOf(after) > regressionsOf(before)) {
+    return [counterRegressed(after, removedAt, options)];
   }
   return [];
 }

@@ -27,6 +27,8 @@ export function evaluateFactorVerification(
       ? { outcome: 'verified', acceptedStep: null }
       : { outcome: 'failed' };
   }
+  // Passkeys factors are verified by their registration response (`assertAuthPayloadShape` refuses them).
+  if (factor.factorType === 'passkeys') return { outcome: 'failed' };
   if (totpSecret === undefined) throw new Error('A TOTP factor needs its secret to be verified');
   const check = checkTotp(totpSecret, factor.config, authPayload, now, factor.lastAcceptedStep);
   if (check.kind === 'accepted') return { outcome: 'verified', acceptedStep: check.step };

@@ -2,6 +2,7 @@ import { newSid, SidPrefix } from './sid';
 import { formatDate } from './time';
 import type { Entity } from './entity';
 import type { LockState } from './lockout';
+import type { PasskeyCredential, PasskeysConfig } from './passkeys';
 import type { Service } from './service';
 import type { TotpConfig } from './totp';
 
@@ -52,7 +53,21 @@ export interface PushFactor extends FactorBase {
   deadNotificationToken?: string;
 }
 
-export type Factor = TotpFactor | PushFactor;
+/**
+ * A passkeys factor (`/Passkeys/Factors`): unverified until its registration response verifies, before
+ * `registrationExpiresAt`; then it holds the credential. The sign count lives on the credential's own item
+ * (`PasskeyCredentialRecord`), which every assertion reads and moves.
+ */
+export interface PasskeysFactor extends FactorBase {
+  factorType: 'passkeys';
+  config: PasskeysConfig;
+  registrationExpiresAt: string;
+  credential?: PasskeyCredential;
+  /** Assertions refused because the sign count did not increase (a possibly cloned authenticator). */
+  counterRegressions?: number;
+}
+
+export type Factor = TotpFactor | PushFactor | PasskeysFactor;
 
 interface NewFactorCommon {
   sid: string;
@@ -110,6 +125,18 @@ export function newPushFactor(
   };
 }
 
+export function newPasskeysFactor(
+  input: NewFactorCommon & { config: PasskeysConfig; registrationExpiresAt: Date },
+  now: Date,
+): PasskeysFactor {
+  return {
+    ...common(input, now),
+    factorType: 'passkeys',
+    config: input.config,
+    registrationExpiresAt: formatDate(input.registrationExpiresAt),
+  };
+}
+
 export interface FactorChanges {
   friendlyName?: string;
   metadata?: StringMap;
@@ -126,5 +153,6 @@ export function updateFactor(factor: Factor, changes: FactorChanges, now: Date):
   };
   if (factor.factorType === 'totp')
     return { ...factor, ...base, config: { ...factor.config, ...changes.totp } };
+  if (factor.factorType === 'passkeys') return { ...factor, ...base };
   return { ...factor, ...base, config: { ...factor.config, ...changes.push } };
 }

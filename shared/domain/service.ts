@@ -1,3 +1,9 @@
+import {
+  NO_PASSKEYS_SETTINGS,
+  type AuthenticatorAttachment,
+  type PasskeysSettings,
+  type Requirement,
+} from './passkeys';
 import { newSid, SidPrefix } from './sid';
 import { formatDate } from './time';
 
@@ -10,6 +16,8 @@ export interface Service {
   push: { includeDate: boolean; apnCredentialSid: string | null; fcmCredentialSid: string | null };
   /** `issuer` null means "use the friendly name", as Twilio documents. */
   totp: { issuer: string | null; timeStep: number; codeLength: number; skew: number };
+  /** Absent on services stored before passkeys: read it through `passkeysOf`. */
+  passkeys?: PasskeysSettings;
   dateCreated: string;
   dateUpdated: string;
 }
@@ -23,7 +31,15 @@ export interface ServiceChanges {
   totpTimeStep?: number;
   totpCodeLength?: number;
   totpSkew?: number;
+  passkeysRpId?: string;
+  passkeysRpName?: string;
+  passkeysRpOrigins?: string[];
+  passkeysAuthenticatorAttachment?: AuthenticatorAttachment;
+  passkeysDiscoverableCredentials?: Requirement;
+  passkeysUserVerification?: Requirement;
 }
+
+export const passkeysOf = (service: Service): PasskeysSettings => service.passkeys ?? NO_PASSKEYS_SETTINGS;
 
 export function createService(
   accountSid: string,
@@ -57,7 +73,21 @@ export function updateService(service: Service, changes: ServiceChanges, now: Da
       codeLength: changes.totpCodeLength ?? service.totp.codeLength,
       skew: changes.totpSkew ?? service.totp.skew,
     },
+    passkeys: updatePasskeys(passkeysOf(service), changes),
     dateUpdated: formatDate(now),
+  };
+}
+
+function updatePasskeys(current: PasskeysSettings, changes: ServiceChanges): PasskeysSettings {
+  return {
+    relyingParty: {
+      id: changes.passkeysRpId ?? current.relyingParty.id,
+      name: changes.passkeysRpName ?? current.relyingParty.name,
+      origins: changes.passkeysRpOrigins ?? current.relyingParty.origins,
+    },
+    authenticatorAttachment: changes.passkeysAuthenticatorAttachment ?? current.authenticatorAttachment,
+    discoverableCredentials: changes.passkeysDiscoverableCredentials ?? current.discoverableCredentials,
+    userVerification: changes.passkeysUserVerification ?? current.userVerification,
   };
 }
 

@@ -20,14 +20,13 @@ export const STREAM_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
   },
   // A factor created or deleted.
   { eventName: ['INSERT', 'REMOVE'], dynamodb: sortKeyStartsWith('FACTOR#') },
-  // A factor verified.
+  // A factor verified, or a verified factor changed: one pattern for both (five per mapping). The handler
+  // makes factor.verified of the first and, of the second, passkey.counter_regressed when a passkey's
+  // refused counter regressions grew; other changes of a verified factor (settings, a wrong TOTP code)
+  // invoke it and produce nothing.
   {
     eventName: ['MODIFY'],
-    dynamodb: {
-      ...sortKeyStartsWith('FACTOR#'),
-      OldImage: { status: { S: ['unverified'] } },
-      NewImage: { status: { S: ['verified'] } },
-    },
+    dynamodb: { ...sortKeyStartsWith('FACTOR#'), NewImage: { status: { S: ['verified'] } } },
   },
   // An expiry timer deleted by DynamoDB's TTL (not by a user): time to mark its challenge expired.
   {

@@ -13,6 +13,7 @@ import { accountCredentials } from './auth/account';
 import { corsHeaders } from './cors';
 import { twilioError } from './errors';
 import { MAX_BODY_BYTES, parseForm, queryParams, type Params } from './form';
+import { parseUserJson } from './params';
 import { errorResponse, toProxyResult, type ApiResponse } from './responses';
 
 /** What the HTTP wrapper itself uses: the settings, the clock and the stores credentials are checked against. */
@@ -25,10 +26,15 @@ export interface ApiRequest {
   pathParams: Record<string, string>;
   query: Params;
   form: Params;
+  /** The JSON body of a route built with `body: 'json'` (an object; `{}` when empty), else undefined. */
+  json?: Record<string, unknown>;
   principal: Principal;
   /** Base of every URL in responses: `PUBLIC_BASE_URL`, else derived from the request. */
   baseUrl: string;
 }
+
+/** How a route's body is read: form-encoded (Twilio's usual), JSON (the passkeys routes), or not at all. */
+export type BodyKind = 'form' | 'json' | 'none';
 
 type ApiContext = Context & { api: Partial<ApiRequest> };
 export type ProxyHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -48,13 +54,45 @@ function publicBaseUrl(event: APIGatewayProxyEvent, config: Config): string {
   return `${protocol}://${host}${prefix}`;
 }
 
-function readForm(event: APIGatewayProxyEvent): Params {
-  if (event.httpMethod !== 'POST' || !event.body) return new Map();
+/** The request body as text, within the size limit; undefined when there is none. */
+function bodyText(event: APIGatewayProxyEvent): string | undefined {
+  if (event.httpMethod !== 'POST' || !event.body) return undefined;
   const body = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
     throw invalidParameter('request body', `must be at most ${MAX_BODY_BYTES} bytes`);
   }
-  const contentType = header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  return body;
+}
+
+const contentTypeOf = (event: APIGatewayProxyEvent) =>
+  header(event, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+
+/**
+ * A JSON body (the passkeys routes, as Twilio's spec and twilio-node send them): an object, parsed with
+ * null prototypes (`parseUserJson`); an empty body is `{}`. Anything else is a 400 naming the body.
+ */
+function readJson(event: APIGatewayProxyEvent): Record<string, unknown> {
+  const body = bodyText(event);
+  if (body === undefined || body.trim() === '') return Object.create(null) as Record<string, unknown>;
+  if (contentTypeOf(event) !== 'application/json') {
+    throw invalidParameter('Content-Type', 'must be application/json');
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseUserJson(body);
+  } catch {
+    throw invalidParameter('request body', 'is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw invalidParameter('request body', 'must be a JSON object');
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function readForm(event: APIGatewayProxyEvent): Params {
+  const body = bodyText(event);
+  if (body === undefined) return new Map();
+  const contentType = contentTypeOf(event);
   if (contentType !== 'application/x-www-form-urlencoded') {
     throw invalidParameter('Content-Type', 'must be application/x-www-form-urlencoded');
   }
@@ -70,7 +108,7 @@ function decodePathParam(name: string, value: string | undefined): string {
 }
 
 /** Runs after authentication: a caller without credentials learns nothing from the parsing. */
-const parseRequest = (readBody: boolean, config: Config): Middleware => ({
+const parseRequest = (body: BodyKind, config: Config): Middleware => ({
   before: ({ event, context }) => {
     context.api = {
       ...context.api,
@@ -83,7 +121,8 @@ const parseRequest = (readBody: boolean, config: Config): Middleware => ({
         ]),
       ),
       query: queryParams(event.multiValueQueryStringParameters),
-      form: readBody ? readForm(event) : new Map(),
+      form: body === 'form' ? readForm(event) : new Map(),
+      ...(body === 'json' ? { json: readJson(event) } : {}),
       baseUrl: publicBaseUrl(event, config),
     };
   },
@@ -136,14 +175,14 @@ export function apiHandler(
   handle: (request: ApiRequest) => Promise<ApiResponse>,
   {
     auth = [accountCredentials],
-    readBody = true,
-  }: { auth?: readonly AuthenticatorKind[]; readBody?: boolean } = {},
+    body = 'form',
+  }: { auth?: readonly AuthenticatorKind[]; body?: BodyKind } = {},
 ): ProxyHandler {
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>()
     .use(cors(deps.config))
     .use(twilioErrors(deps));
   if (auth.length > 0) chain.use(authentication(deps, auth));
-  chain.use(parseRequest(readBody, deps.config));
+  chain.use(parseRequest(body, deps.config));
   const handler = chain.handler(async (_event, context) =>
     toProxyResult(await handle(context.api as ApiRequest)),
   );

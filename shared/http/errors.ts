@@ -26,6 +26,9 @@ export const TWILIO_ERRORS: Record<ErrorKind, { status: number; code: number }> 
   'not-notifiable': { status: 400, code: 60200 },
   'too-many-notifications': { status: 429, code: 60203 },
   'too-many-webhooks': { status: 400, code: 60200 },
+  // The passkeys kinds carry their Twilio code (`detail.code`); these are the fallbacks.
+  'passkey-invalid': { status: 400, code: 60378 },
+  'passkey-not-found': { status: 404, code: 60391 },
   internal: { status: 500, code: 20500 },
 };
 
@@ -64,5 +67,6 @@ export function twilioError(error: unknown, path?: string, now = new Date()): Tw
     error.kind === 'not-found' && path !== undefined && error.detail.parameter === undefined
       ? `The requested resource ${path} was not found`
       : error.message;
-  return { ...TWILIO_ERRORS[error.kind], message, headers: headersOf(error, now) };
+  const { status, code } = TWILIO_ERRORS[error.kind];
+  return { status, code: error.detail.code ?? code, message, headers: headersOf(error, now) };
 }

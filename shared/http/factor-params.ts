@@ -98,6 +98,7 @@ export function factorUpdate(form: Params): {
         }),
       };
     }
+    if (factor.factorType === 'passkeys') return { friendlyName: p.FriendlyName };
     const platform = p['Config.NotificationPlatform'] ?? factor.config.notificationPlatform;
     const token = p['Config.NotificationToken'] ?? factor.config.notificationToken;
     if (platform !== 'none' && !token) throw missingParameter('Config.NotificationToken');

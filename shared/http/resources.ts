@@ -4,11 +4,28 @@ import type { Entity } from '../domain/entity';
 import type { Factor } from '../domain/factor';
 import type { Notification } from '../domain/notification';
 import type { PushCredential } from '../domain/push-credential';
-import { totpIssuer, type Service } from '../domain/service';
+import {
+  creationOptions,
+  requestOptions,
+  type PasskeyChallenge,
+  type PasskeyCredential,
+  type PasskeysConfig,
+  type PasskeysSettings,
+} from '../domain/passkeys';
+import type { PasskeysFactor } from '../domain/factor';
+import { passkeysOf, totpIssuer, type Service } from '../domain/service';
 import type { Webhook } from '../domain/webhook';
 import { Links } from './links';
 
 /** Domain records as Twilio Verify v2 JSON (snake_case, absolute URLs). */
+
+/** A service's `passkeys` object: nulls where unset, origins as an array. */
+const passkeysSettingsJson = (p: PasskeysSettings) => ({
+  relying_party: { id: p.relyingParty.id, name: p.relyingParty.name, origins: p.relyingParty.origins },
+  authenticator_attachment: p.authenticatorAttachment,
+  discoverable_credentials: p.discoverableCredentials,
+  user_verification: p.userVerification,
+});
 
 export const serviceJson = (s: Service, base: string) => ({
   sid: s.sid,
@@ -35,7 +52,7 @@ export const serviceJson = (s: Service, base: string) => ({
     skew: s.totp.skew,
   },
   whatsapp: null,
-  passkeys: null,
+  passkeys: passkeysSettingsJson(passkeysOf(s)),
   default_template_sid: null,
   verify_event_subscription_enabled: false,
   date_created: s.dateCreated,
@@ -63,7 +80,16 @@ export const entityJson = (e: Entity, base: string) => ({
   },
 });
 
+/** A passkeys config as Twilio shows it (origins as an array). */
+export const passkeysConfigJson = (c: PasskeysConfig) => ({
+  relying_party: { id: c.relyingParty.id, name: c.relyingParty.name, origins: c.relyingParty.origins },
+  authenticator_attachment: c.authenticatorAttachment,
+  discoverable_credentials: c.discoverableCredentials,
+  user_verification: c.userVerification,
+});
+
 function configJson(f: Factor) {
+  if (f.factorType === 'passkeys') return passkeysConfigJson(f.config);
   if (f.factorType === 'totp') {
     return {
       alg: f.config.alg,
@@ -173,4 +199,25 @@ export const webhookJson = (w: Webhook, base: string) => ({
   date_created: w.dateCreated,
   date_updated: w.dateUpdated,
   url: Links.webhook(base, w.serviceSid, w.sid),
+});
+
+/** A new passkeys factor: the factor, `binding` null, and the creation options (only ever returned here). */
+export const newPasskeyFactorJson = (f: PasskeysFactor, existing: PasskeyCredential[], base: string) => ({
+  ...factorJson(f, base),
+  binding: null,
+  options: { publicKey: creationOptions(f, existing) },
+});
+
+/**
+ * A passkeys challenge as the passkeys routes return it: the Challenge fields, its WebAuthn request
+ * options, and the entity's URL once the entity is known (a usernameless one has none until approved).
+ */
+export const passkeyChallengeJson = (c: PasskeyChallenge, base: string, now: Date) => ({
+  ...challengeJson(c, base, now),
+  url:
+    c.identity === ''
+      ? `${Links.service(base, c.serviceSid)}/Passkeys/Challenges`
+      : Links.challenge(base, c.serviceSid, c.identity, c.sid),
+  links: null,
+  options: requestOptions(c),
 });

@@ -19,7 +19,8 @@ export type DynamoAction =
   | 'ConditionCheckItem';
 
 /** The kinds of partition (`shared/store/keys.ts`): a partition key is `<kind>#…`. */
-export type Partition = 'ACCOUNT' | 'APIKEY' | 'SERVICE' | 'ENTITY' | 'CREDENTIAL' | 'ACCESSTOKEN';
+export type Partition =
+  'ACCOUNT' | 'APIKEY' | 'SERVICE' | 'ENTITY' | 'CREDENTIAL' | 'ACCESSTOKEN' | 'PASSKEY';
 
 /**
  * What a route's function does with the data; its role allows exactly that (`infra/cdk/access.ts`).
@@ -181,11 +182,12 @@ export const ROUTES: readonly Route[] = [
     method: 'DELETE',
     path: `${ENTITY}/Factors/{Sid}`,
     handler: 'functions/factors/delete.ts',
-    // A transaction deletes the factor and its credential and counts it off the entity (UpdateItem); when
-    // the entity is already gone, a BatchWriteItem deletes the two.
+    // A transaction deletes the factor and its credential (a push factor's device key, a passkey's
+    // credential item) and counts a push factor off the entity (UpdateItem); when the entity is already
+    // gone, a BatchWriteItem deletes the two.
     access: {
       table: ['GetItem', 'DeleteItem', 'UpdateItem', 'BatchWriteItem', 'BatchGetItem'],
-      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY'],
+      partitions: ['ACCOUNT', 'APIKEY', 'CREDENTIAL', 'SERVICE', 'ENTITY', 'PASSKEY'],
     },
   },
   {
@@ -304,6 +306,57 @@ export const ROUTES: readonly Route[] = [
     access: {
       table: ['GetItem', 'DeleteItem', 'UpdateItem'],
       partitions: ['ACCOUNT', 'APIKEY', 'SERVICE'],
+    },
+  },
+  // Verify Passkeys (JSON bodies): lookup items keyed by service in `PASSKEY#` partitions (a registration
+  // by factor SID, a challenge by SID, a credential by its ID), beside the factor and challenge items.
+  {
+    name: 'CreatePasskeyFactor',
+    method: 'POST',
+    path: `${SERVICE}/Passkeys/Factors`,
+    handler: 'functions/passkeys/create-factor.ts',
+    // Reads the service, the entity and its factors (Query, for excludeCredentials); a transaction checks
+    // the service, puts or updates the entity, puts the factor and its registration lookup item.
+    access: {
+      table: ['GetItem', 'Query', 'ConditionCheckItem', 'PutItem', 'UpdateItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'ENTITY', 'PASSKEY'],
+    },
+  },
+  {
+    name: 'VerifyPasskeyFactor',
+    method: 'POST',
+    path: `${SERVICE}/Passkeys/VerifyFactor`,
+    handler: 'functions/passkeys/verify-factor.ts',
+    // Reads the registration lookup item, then the factor; a transaction verifies the factor (UpdateItem)
+    // and puts the credential item, conditional on its ID being new to the service.
+    access: {
+      table: ['GetItem', 'UpdateItem', 'PutItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'ENTITY', 'PASSKEY'],
+    },
+  },
+  {
+    name: 'CreatePasskeyChallenge',
+    method: 'POST',
+    path: `${SERVICE}/Passkeys/Challenges`,
+    handler: 'functions/passkeys/create-challenge.ts',
+    // Reads the service and, for an identity, its factors (Query); a transaction puts the lookup item and,
+    // for an identity, the challenge with a check of its factor or entity.
+    access: {
+      table: ['GetItem', 'Query', 'PutItem', 'ConditionCheckItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'SERVICE', 'ENTITY', 'PASSKEY'],
+    },
+  },
+  {
+    name: 'ApprovePasskeyChallenge',
+    method: 'POST',
+    path: `${SERVICE}/Passkeys/ApproveChallenge`,
+    handler: 'functions/passkeys/approve-challenge.ts',
+    // One BatchGetItem of the challenge and credential lookup items; a transaction approves the lookup item
+    // and the entity's challenge (UpdateItem, or PutItem for a usernameless one) and moves the credential's
+    // sign count; a refused regression counts on the factor (UpdateItem).
+    access: {
+      table: ['GetItem', 'BatchGetItem', 'UpdateItem', 'PutItem'],
+      partitions: ['ACCOUNT', 'APIKEY', 'ENTITY', 'PASSKEY'],
     },
   },
   // Notify v1 push credentials (twilio-node's `client.notify`): items of the account's partition.

@@ -1,6 +1,13 @@
 import * as z from 'zod/mini';
 import { IDENTITY_PATTERN } from '../domain/entity';
 import { NOTIFICATION_PLATFORMS } from '../domain/factor';
+import {
+  AUTHENTICATOR_ATTACHMENTS,
+  CREDENTIAL_REQUIREMENTS,
+  isOrigin,
+  isRelyingPartyId,
+  MAX_ORIGINS,
+} from '../domain/passkeys';
 import { TOTP_ALGORITHMS } from '../domain/totp';
 import {
   WEBHOOK_EVENT_TYPES,
@@ -46,6 +53,33 @@ export function pathParams<K extends keyof typeof PathFields>(
   return Object.fromEntries(entries) as unknown as Record<K, string>;
 }
 
+/** A relying party ID: a bare domain such as `example.com` or `localhost` (no scheme, port or path). */
+export const relyingPartyId = () =>
+  z
+    .string()
+    .check(z.refine(isRelyingPartyId, 'must be a bare domain such as example.com (no scheme, port or path)'));
+
+/** One comma-separated string of origins (`https://app.example.com,http://localhost:3001`), as a list. */
+export const origins = () =>
+  z.pipe(
+    text(4096),
+    z.transform((value: string, ctx) => {
+      const list = [...new Set(value.split(',').map((origin) => origin.trim()))];
+      const bad = list.find((origin) => !isOrigin(origin));
+      const fail = (message: string) => {
+        ctx.issues.push({ code: 'custom', message, input: value });
+        return z.NEVER;
+      };
+      if (bad !== undefined) {
+        return fail(
+          `${JSON.stringify(bad.slice(0, 64))} is not an origin: use https://host[:port] (http only for localhost), comma-separated`,
+        );
+      }
+      if (list.length > MAX_ORIGINS) return fail(`must list at most ${MAX_ORIGINS} origins`);
+      return list;
+    }),
+  );
+
 export const ServiceSettings = {
   'Push.IncludeDate': z.optional(boolean()),
   'Push.ApnCredentialSid': z.optional(sid('CR')),
@@ -54,6 +88,12 @@ export const ServiceSettings = {
   'Totp.TimeStep': z.optional(integer(20, 60)),
   'Totp.CodeLength': z.optional(integer(3, 8)),
   'Totp.Skew': z.optional(integer(0, 2)),
+  'Passkeys.RelyingParty.Id': z.optional(relyingPartyId()),
+  'Passkeys.RelyingParty.Name': z.optional(text(255)),
+  'Passkeys.RelyingParty.Origins': z.optional(origins()),
+  'Passkeys.AuthenticatorAttachment': z.optional(oneOf(AUTHENTICATOR_ATTACHMENTS)),
+  'Passkeys.DiscoverableCredentials': z.optional(oneOf(CREDENTIAL_REQUIREMENTS)),
+  'Passkeys.UserVerification': z.optional(oneOf(CREDENTIAL_REQUIREMENTS)),
 };
 
 export function serviceSettings(form: Params, friendlyName: z.ZodMiniType<string | undefined>) {
@@ -67,6 +107,12 @@ export function serviceSettings(form: Params, friendlyName: z.ZodMiniType<string
     totpTimeStep: p['Totp.TimeStep'],
     totpCodeLength: p['Totp.CodeLength'],
     totpSkew: p['Totp.Skew'],
+    passkeysRpId: p['Passkeys.RelyingParty.Id'],
+    passkeysRpName: p['Passkeys.RelyingParty.Name'],
+    passkeysRpOrigins: p['Passkeys.RelyingParty.Origins'],
+    passkeysAuthenticatorAttachment: p['Passkeys.AuthenticatorAttachment'],
+    passkeysDiscoverableCredentials: p['Passkeys.DiscoverableCredentials'],
+    passkeysUserVerification: p['Passkeys.UserVerification'],
   };
 }
 

@@ -19,7 +19,7 @@ const challengeKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'identity
   Keys.challenge(c.accountSid, c.serviceSid, c.identity, c.sid);
 
 /** A challenge ends at its answer or expiry; it is purged a retention period later. */
-const purgeAt = (challenge: Challenge, retentionSeconds: number) =>
+export const purgeAt = (challenge: Challenge, retentionSeconds: number) =>
   Math.floor(Date.parse(challenge.dateResponded ?? challenge.expirationDate) / 1000) + retentionSeconds;
 
 const timerItem = (challenge: Challenge) => ({
@@ -33,7 +33,8 @@ const timerItem = (challenge: Challenge) => ({
   expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
 });
 
-const item = (challenge: Challenge, retentionSeconds: number) => ({
+/** A challenge's item in its entity's partition (also written by the passkeys store). */
+export const challengeItem = (challenge: Challenge, retentionSeconds: number) => ({
   ...challengeKey(challenge),
   type: 'challenge',
   ...challenge,
@@ -110,7 +111,7 @@ export class DynamoChallengeStore implements ChallengeStore {
       label: 'challenge',
       Put: {
         TableName: this.table,
-        Item: item(challenge, this.retentionSeconds),
+        Item: challengeItem(challenge, this.retentionSeconds),
         ConditionExpression: Condition.absent,
       },
     };

@@ -4,6 +4,7 @@ import { formatDate } from '../domain/time';
 import { deleteKeys, keyOf, partitionPage } from './batch';
 import { Condition, isConditionFailure } from './conditions';
 import { Keys, type ItemKey } from './keys';
+import { passkeyCredentialKeyOf } from './passkeys';
 
 /**
  * The deletion steps shared by services and entities. A deletion marks the item `deleting` (a conditional
@@ -133,6 +134,8 @@ export async function purgeEntityPartition(
       // the factor, and with it the key.
       const credentials = items.flatMap((item) => {
         const credentialSid = (item.config as { credentialSid?: unknown } | undefined)?.credentialSid;
+        const passkey = passkeyCredentialKeyOf(item);
+        if (passkey) return [passkey];
         return item.type === 'factor' && typeof credentialSid === 'string'
           ? [Keys.credential(credentialSid)]
           : [];

@@ -11,6 +11,7 @@ import { entityItem } from './entities';
 import { factorChangeUpdate } from './factor-attempts';
 import { Keys, type ItemKey } from './keys';
 import { queryPage, record } from './paging';
+import { passkeyCredentialKey, passkeyRegistrationItem } from './passkeys';
 
 const factorKey = (f: Pick<Factor, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
   Keys.factor(f.accountSid, f.serviceSid, f.identity, f.sid);
@@ -25,53 +26,58 @@ export class DynamoFactorStore implements FactorStore {
     const TableName = this.table;
     const isPush = factor.factorType === 'push';
     const entityKey = Keys.entity(entity.accountSid, entity.serviceSid, entity.identity);
-    const items: Labelled<'service' | 'entity' | 'factor' | 'credential' | 'accessToken'>[] = [
-      {
-        label: 'service',
-        ConditionCheck: {
-          TableName,
-          Key: Keys.service(entity.accountSid, entity.serviceSid),
-          ConditionExpression: Condition.live,
-        },
-      },
-      // A new entity's Put requires that no entity is there (one being deleted included); an existing
-      // one's update that it is still the entity read and is not being deleted.
-      entityIsNew
-        ? {
-            label: 'entity',
-            Put: {
-              TableName,
-              Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
-              ConditionExpression: Condition.absent,
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
-          }
-        : {
-            label: 'entity',
-            Update: {
-              TableName,
-              Key: entityKey,
-              UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
-              ConditionExpression: isPush
-                ? 'sid = :sid AND attribute_not_exists(deleting) AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
-                : 'sid = :sid AND attribute_not_exists(deleting)',
-              ExpressionAttributeValues: isPush
-                ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
-                : { ':sid': entity.sid },
-              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            },
+    const items: Labelled<'service' | 'entity' | 'factor' | 'credential' | 'accessToken' | 'registration'>[] =
+      [
+        {
+          label: 'service',
+          ConditionCheck: {
+            TableName,
+            Key: Keys.service(entity.accountSid, entity.serviceSid),
+            ConditionExpression: Condition.live,
           },
-      {
-        label: 'factor',
-        Put: {
-          TableName,
-          Item: { ...factorKey(factor), type: 'factor', ...factor },
-          ConditionExpression: Condition.absent,
         },
-      },
-    ];
+        // A new entity's Put requires that no entity is there (one being deleted included); an existing
+        // one's update that it is still the entity read and is not being deleted.
+        entityIsNew
+          ? {
+              label: 'entity',
+              Put: {
+                TableName,
+                Item: { ...entityItem(entity), pushFactorCount: isPush ? 1 : 0 },
+                ConditionExpression: Condition.absent,
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            }
+          : {
+              label: 'entity',
+              Update: {
+                TableName,
+                Key: entityKey,
+                UpdateExpression: isPush ? 'ADD pushFactorCount :one' : 'SET sid = :sid',
+                ConditionExpression: isPush
+                  ? 'sid = :sid AND attribute_not_exists(deleting) AND (attribute_not_exists(pushFactorCount) OR pushFactorCount < :max)'
+                  : 'sid = :sid AND attribute_not_exists(deleting)',
+                ExpressionAttributeValues: isPush
+                  ? { ':sid': entity.sid, ':one': 1, ':max': MAX_PUSH_FACTORS_PER_ENTITY }
+                  : { ':sid': entity.sid },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+        {
+          label: 'factor',
+          Put: {
+            TableName,
+            Item: { ...factorKey(factor), type: 'factor', ...factor },
+            ConditionExpression: Condition.absent,
+          },
+        },
+      ];
     if (factor.factorType === 'push') {
       items.push({ label: 'credential', Put: { TableName, Item: credentialItem(factor) } });
+    }
+    // A passkeys factor is found again by the SID its WebAuthn challenge names.
+    if (factor.factorType === 'passkeys') {
+      items.push({ label: 'registration', Put: { TableName, Item: passkeyRegistrationItem(factor) } });
     }
     // An enrollment token is spent with the factor it creates, in the same transaction: used once, and
     // not at all when the factor is refused.
@@ -194,6 +200,12 @@ export class DynamoFactorStore implements FactorStore {
         Delete: { TableName, Key: factorKey(factor), ConditionExpression: Condition.exists },
       },
     ];
+    if (factor.factorType === 'passkeys' && factor.credential) {
+      items.push({
+        label: 'credential',
+        Delete: { TableName, Key: passkeyCredentialKey(factor, factor.credential.id) },
+      });
+    }
     if (factor.factorType === 'push') {
       items.push(
         { label: 'credential', Delete: { TableName, Key: Keys.credential(factor.config.credentialSid) } },

@@ -15,6 +15,12 @@
  *   ENTITY#<AC>#<VA>#<identity> TIMER#<YC>              expiry timer: its TTL is the challenge's expiration
  *   CREDENTIAL#<CR>             #CREDENTIAL             push factor's device key, found by JWT `kid`
  *   ACCESSTOKEN#<YK>            #ACCESSTOKEN            enrollment token (hash), single use
+ *   PASSKEY#<AC>#<VA>#<YF>      #REGISTRATION           a passkeys factor awaiting its registration, found
+ *                                                       by the SID its WebAuthn challenge names (TTL)
+ *   PASSKEY#<AC>#<VA>#<YC>      #CHALLENGE              a passkeys challenge with its options, found by the
+ *                                                       SID its WebAuthn challenge names (TTL)
+ *   PASSKEY#<AC>#<VA>#<credId>  #PASSKEY                a registered passkey by its credential ID (base64url):
+ *                                                       one per service (a condition), read in one GetItem
  */
 export const Keys = {
   account: (accountSid: string) => ({ pk: `ACCOUNT#${accountSid}`, sk: '#ACCOUNT' }),
@@ -73,6 +79,18 @@ export const Keys = {
   }),
   credential: (credentialSid: string) => ({ pk: `CREDENTIAL#${credentialSid}`, sk: '#CREDENTIAL' }),
   accessToken: (sid: string) => ({ pk: `ACCESSTOKEN#${sid}`, sk: '#ACCESSTOKEN' }),
+  passkeyRegistration: (accountSid: string, serviceSid: string, factorSid: string) => ({
+    pk: `PASSKEY#${accountSid}#${serviceSid}#${factorSid}`,
+    sk: '#REGISTRATION',
+  }),
+  passkeyChallenge: (accountSid: string, serviceSid: string, challengeSid: string) => ({
+    pk: `PASSKEY#${accountSid}#${serviceSid}#${challengeSid}`,
+    sk: '#CHALLENGE',
+  }),
+  passkeyCredential: (accountSid: string, serviceSid: string, credentialId: string) => ({
+    pk: `PASSKEY#${accountSid}#${serviceSid}#${credentialId}`,
+    sk: '#PASSKEY',
+  }),
 };
 
 export type ItemKey = { pk: string; sk: string };

@@ -455,6 +455,7 @@ describe('VerifyStack', () => {
       'APIKEY',
       'CREDENTIAL',
       'ENTITY',
+      'PASSKEY',
       'SERVICE',
     ]);
     const leadingKeys = (name: string) =>
@@ -481,6 +482,57 @@ describe('VerifyStack', () => {
       'DeleteEntity',
       'CreateFactor',
     ]);
+  });
+
+  it('gives the passkeys functions exactly their reads and writes, confined to their partitions, and no key', () => {
+    const dynamo = (name: string) =>
+      actionsOf(name)
+        .filter((action) => action.startsWith('dynamodb:'))
+        .sort();
+    expect(
+      Object.fromEntries(
+        [
+          'CreatePasskeyFactor',
+          'VerifyPasskeyFactor',
+          'CreatePasskeyChallenge',
+          'ApprovePasskeyChallenge',
+        ].map((name) => [name, dynamo(name)]),
+      ),
+    ).toEqual({
+      CreatePasskeyFactor: [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ],
+      VerifyPasskeyFactor: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      CreatePasskeyChallenge: [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+      ],
+      ApprovePasskeyChallenge: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ],
+    });
+    for (const name of ['VerifyPasskeyFactor', 'ApprovePasskeyChallenge']) {
+      // Answering never deletes, queries or reaches a service's partition (services are read by account).
+      const condition = statementsOf(name).find((s) =>
+        [s.Action].flat()[0]!.startsWith('dynamodb:'),
+      )?.Condition;
+      expect(condition).toEqual({
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': ['ACCOUNT#*', 'APIKEY#*', 'ENTITY#*', 'PASSKEY#*'],
+        },
+      });
+      expect(actionsOf(name).filter((action) => action.startsWith('kms:'))).toEqual([]);
+      expect(fn(name).Environment.Variables.KMS_KEY_ID).toBeUndefined();
+    }
   });
 
   it('gives the fallback neither table nor key', () => {

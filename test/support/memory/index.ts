@@ -10,6 +10,7 @@ import {
   MemoryServiceStore,
   memorySealer,
 } from './stores';
+import { MemoryPasskeyStore } from './passkeys';
 import { MemoryTable } from './table';
 
 export { MemoryTable } from './table';
@@ -89,6 +90,7 @@ export function memoryDeps(options: { now?: Date; challengeRetentionDays?: numbe
     accessTokens: interleaved('accessTokens', new MemoryAccessTokenStore(table)),
     pushCredentials: interleaved('pushCredentials', new MemoryPushCredentialStore(table)),
     webhooks: interleaved('webhooks', new MemoryWebhookStore(table)),
+    passkeys: interleaved('passkeys', new MemoryPasskeyStore(table, options.challengeRetentionDays)),
     sealer: memorySealer,
     tokenSealer: memorySealer,
     before: (operation, action, times = 1) =>

@@ -32,6 +32,11 @@ import { formatDate } from '../../../shared/domain/time';
 import type { FactorChange } from '../../../shared/store/factor-attempts';
 import { Keys, type ItemKey } from '../../../shared/store/keys';
 import { record } from '../../../shared/store/paging';
+import {
+  passkeyCredentialKey,
+  passkeyCredentialKeyOf,
+  passkeyRegistrationItem,
+} from '../../../shared/store/passkeys';
 import { pushCredentialItem, pushCredentialRecord } from '../../../shared/store/push-credentials';
 import type { Item, MemoryTable } from './table';
 
@@ -81,6 +86,8 @@ function purgeEntity(
       if (item.type === 'factor' && typeof credentialSid === 'string') {
         table.delete(Keys.credential(credentialSid));
       }
+      const passkey = passkeyCredentialKeyOf(item);
+      if (passkey) table.delete(passkey);
       table.delete({ pk, sk: item.sk as string });
     }
     if (items.length === 0) break;
@@ -297,6 +304,10 @@ export class MemoryFactorStore implements FactorStore {
       };
       this.table.put(Keys.credential(device.credentialSid), { type: 'credential', ...device });
     }
+    if (factor.factorType === 'passkeys') {
+      const { pk, sk, ...lookup } = passkeyRegistrationItem(factor);
+      this.table.put({ pk, sk }, lookup);
+    }
     if (accessTokenSid) this.table.update(Keys.accessToken(accessTokenSid), { used: true });
     return 'created' as const;
   }
@@ -340,6 +351,9 @@ export class MemoryFactorStore implements FactorStore {
   async delete(factor: Factor) {
     if (!this.table.get(factorKey(factor))) return false;
     this.table.delete(factorKey(factor));
+    if (factor.factorType === 'passkeys' && factor.credential) {
+      this.table.delete(passkeyCredentialKey(factor, factor.credential.id));
+    }
     if (factor.factorType === 'push') {
       this.table.delete(Keys.credential(factor.config.credentialSid));
       const entityKey = Keys.entity(factor.accountSid, factor.serviceSid, factor.identity);

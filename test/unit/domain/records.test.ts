@@ -22,6 +22,12 @@ describe('services', () => {
       friendlyName: 'Bank',
       push: { includeDate: false, apnCredentialSid: null, fcmCredentialSid: null },
       totp: { issuer: null, timeStep: 30, codeLength: 6, skew: 1 },
+      passkeys: {
+        relyingParty: { id: null, name: null, origins: null },
+        authenticatorAttachment: null,
+        discoverableCredentials: null,
+        userVerification: null,
+      },
       dateCreated: '2026-12-01T10:00:00Z',
       dateUpdated: '2026-12-01T10:00:00Z',
     });

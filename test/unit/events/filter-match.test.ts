@@ -1,3 +1,4 @@
+import { factorEvents } from '../../../shared/domain/events';
 import type { _Record as RawRecord } from '@aws-sdk/client-dynamodb-streams';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -72,16 +73,22 @@ describe('STREAM_FILTER_PATTERNS', () => {
     expect(passes(streamRecord('REMOVE', approved, undefined, ttl))).toBe(false);
   });
 
-  it('passes a factor created, verified or deleted, and drops its other changes', () => {
+  it('passes a factor created, verified or deleted, and changes of a verified factor; drops the others', () => {
     const verified = factorItem({ ...factor, status: 'verified' });
     expect(passes(streamRecord('INSERT', undefined, factorItem(factor)))).toBe(true);
     expect(passes(streamRecord('MODIFY', factorItem(factor), verified))).toBe(true);
     expect(passes(streamRecord('REMOVE', verified, undefined))).toBe(true);
+    // A verified factor's changes pass (a passkey's counter regressions among them: one pattern, five per
+    // mapping); the handler makes no event of a rename or a TOTP step.
     const renamed = factorItem({ ...factor, status: 'verified', friendlyName: 'New phone' });
-    expect(passes(streamRecord('MODIFY', verified, renamed))).toBe(false);
+    expect(passes(streamRecord('MODIFY', verified, renamed))).toBe(true);
+    expect(factorEvents(verified as never, renamed as never, '', { includePii: true })).toEqual([]);
+    const unverifiedRenamed = factorItem({ ...factor, friendlyName: 'New phone' });
+    expect(passes(streamRecord('MODIFY', factorItem(factor), unverifiedRenamed))).toBe(false);
     const totp = { ...totpFactor(), status: 'verified' as const };
     const stepped = { ...factorItem(totp), lastAcceptedStep: 9 };
-    expect(passes(streamRecord('MODIFY', factorItem(totp), stepped))).toBe(false);
+    expect(passes(streamRecord('MODIFY', factorItem(totp), stepped))).toBe(true);
+    expect(factorEvents(factorItem(totp) as never, stepped as never, '', { includePii: true })).toEqual([]);
   });
 
   it("passes an expiry timer's TTL deletion only", () => {
