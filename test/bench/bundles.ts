@@ -49,7 +49,10 @@ interface Bundle {
   times: number[];
 }
 
-const targets = [
+/** BENCH_ONLY=CreatePasskeyFactor,ApprovePasskeyChallenge measures only those functions (and the floor). */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+
+const allTargets = [
   { name: 'floor', entry: 'test/bench/floor/handler.ts' },
   ...ROUTES.map(({ name, handler }) => ({ name, entry: handler })),
   { name: 'Fallback', entry: FALLBACK_HANDLER },
@@ -59,6 +62,7 @@ const targets = [
   { name: 'WebhookDispatcher', entry: WEBHOOK_DISPATCHER_HANDLER },
   { name: 'WebhookDelivery', entry: WEBHOOK_DELIVERY_HANDLER },
 ];
+const targets = allTargets.filter(({ name }) => !ONLY || name === 'floor' || ONLY.includes(name));
 
 async function build(name: string, entry: string): Promise<Bundle> {
   const file = join(OUT, 'bundles', name, 'index.mjs');
