@@ -8,6 +8,11 @@
  * interleaved round-robin (floor, transaction floor, fetch, create, list, update, …), so load that hits one
  * round hits every operation; all go through Node's `fetch` (keep-alive). BENCH_ITERATIONS (default 300)
  * timed rounds follow 30 warm-up rounds. Exits 0 whether or not the targets are met.
+ *
+ * Passkeys: `pk-verify` (VerifyFactor: 2 reads and 1 transaction) and `pk-approve` (ApproveChallenge: 1
+ * BatchGetItem and 1 transaction), JSON bodies made by a software authenticator before they are timed. Their
+ * targets add the signature check, measured in process on this machine (p50 of the verifier alone over the
+ * same bodies), in floor units.
  */
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +28,9 @@ import { createLocalServer, listen } from '../../infra/local/server';
 import { localDependencies } from '../../infra/local/dependencies';
 import { newAccount } from '../../shared/domain/credentials';
 import { Keys } from '../../shared/store/keys';
+import { parseClientData } from '../../shared/domain/webauthn/parse';
+import { verifyAssertion, verifyRegistration } from '../../shared/domain/webauthn/verify';
+import { SoftwareAuthenticator } from '../support/webauthn';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
 const WARMUP = 30;
@@ -31,6 +39,8 @@ const TABLE = 'verify-bench';
 
 type Json = Record<string, unknown>;
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const JSON_BODY = { 'Content-Type': 'application/json' };
+const ORIGIN = 'http://localhost:3001';
 const basic = (user: string, password: string) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
@@ -116,7 +126,14 @@ try {
   // A service; a device with a verified push factor; a verified TOTP factor whose entity has 20 challenges.
   const client = twilio(account.sid, authToken);
   client.verify.baseUrl = url;
-  const service = await client.verify.v2.services.create({ friendlyName: 'Bench Bank' });
+  const service = await client.verify.v2.services.create({
+    friendlyName: 'Bench Bank',
+    'passkeys.relyingParty.id': 'localhost',
+    'passkeys.relyingParty.origins': ORIGIN,
+    'passkeys.authenticatorAttachment': 'platform',
+    'passkeys.discoverableCredentials': 'preferred',
+    'passkeys.userVerification': 'preferred',
+  } as never);
   const [pushIdentity, totpIdentity] = ['bench-push-user', 'bench-totp-user'];
   const { token } = await client.verify.v2
     .services(service.sid)
@@ -175,10 +192,96 @@ try {
     return timed(`${challengesUrl}/${challenge.sid as string}`, { method: 'POST', headers, body });
   };
 
+  // Passkeys: one unverified factor (with its registration response) per round, and one registered
+  // passkey with one usernameless challenge per round.
+  const v2 = client.verify.v2.services(service.sid);
+  const passkeysUrl = `${url}/v2/Services/${service.sid}/Passkeys`;
+  type Creation = Parameters<SoftwareAuthenticator['register']>[0];
+  const registrations: Json[] = [];
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    const identity = `bench-passkeys-${i}`;
+    const factor = await v2.newFactors.create({ friendly_name: 'Bench', identity } as never);
+    const options = (factor.options as { publicKey: Creation }).publicKey;
+    registrations.push(new SoftwareAuthenticator(ORIGIN).register(options));
+  }
+  const signer = new SoftwareAuthenticator(ORIGIN);
+  const signUp = await v2.newFactors.create({
+    friendly_name: 'Bench',
+    identity: 'bench-passkeys-user',
+  } as never);
+  const signUpOptions = (signUp.options as { publicKey: Creation }).publicKey;
+  await v2.newVerifyFactors.update(signer.register(signUpOptions) as never);
+  const signIns: { challenge: string; rpId: string }[] = [];
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) {
+    const challenge = await v2.newChallenge().create({});
+    signIns.push((challenge.options as { publicKey: { challenge: string; rpId: string } }).publicKey);
+  }
+  const postJson = (path: string, body: unknown) =>
+    timed(`${passkeysUrl}/${path}`, {
+      method: 'POST',
+      headers: { ...accountAuth, ...JSON_BODY },
+      body: JSON.stringify(body),
+    });
+
+  /** The verifier alone, in process: p50 ms of a registration and of an assertion check. */
+  const verifierMs = (() => {
+    const runs = 300;
+    const lone = new SoftwareAuthenticator(ORIGIN);
+    const creation = { challenge: 'WUYx', rp: { id: 'localhost' }, user: { id: 'WUUx' } };
+    const body = lone.register(creation);
+    const expectations = {
+      challenge: 'WUYx',
+      origins: [ORIGIN],
+      rpId: 'localhost',
+      userVerification: 'preferred' as const,
+    };
+    const median = (run: () => void) => {
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const start = performance.now();
+        run();
+        samples.push(performance.now() - start);
+      }
+      return percentile(
+        samples.sort((a, b) => a - b),
+        0.5,
+      );
+    };
+    const registration = verifyRegistration(
+      {
+        ...body,
+        clientData: parseClientData(body.response.clientDataJSON),
+        attestationObject: body.response.attestationObject,
+      },
+      { ...expectations, algorithms: [-7] },
+    );
+    const assertion = lone.assert({ challenge: 'WUYx', rpId: 'localhost' });
+    const stored = { ...registration, signCount: 0 };
+    return {
+      register: median(() =>
+        verifyRegistration(
+          {
+            ...body,
+            clientData: parseClientData(body.response.clientDataJSON),
+            attestationObject: body.response.attestationObject,
+          },
+          { ...expectations, algorithms: [-7] },
+        ),
+      ),
+      assert: median(() =>
+        verifyAssertion(
+          { clientData: parseClientData(assertion.response.clientDataJSON), ...assertion.response },
+          stored,
+          expectations,
+        ),
+      ),
+    };
+  })();
+
   /** The DynamoDB calls each operation makes: reads (GetItem, BatchGetItem, Query) and transactions. */
   const ops: {
     name: string;
-    calls: { reads: number; transactions: number };
+    calls: { reads: number; transactions: number; verifierMs?: number };
     run: (round: number) => Promise<number>;
   }[] = [
     { name: 'floor', calls: { reads: 1, transactions: 0 }, run: () => timed(floorUrl) },
@@ -195,6 +298,16 @@ try {
       run: () => timed(`${entityUrl(totpIdentity)}/Challenges?PageSize=20`, { headers: accountAuth }),
     },
     { name: 'update', calls: { reads: 2, transactions: 1 }, run: (round) => answer(toAnswer[round]!) },
+    {
+      name: 'pk-verify',
+      calls: { reads: 2, transactions: 1, verifierMs: verifierMs.register },
+      run: (round) => postJson('VerifyFactor', registrations[round]),
+    },
+    {
+      name: 'pk-approve',
+      calls: { reads: 1, transactions: 1, verifierMs: verifierMs.assert },
+      run: (round) => postJson('ApproveChallenge', signer.assert(signIns[round]!)),
+    },
   ];
 
   const times = ops.map(() => [] as number[]);
@@ -221,12 +334,16 @@ try {
   });
   const floorP50 = stats[0]!.p50;
   const transactionCost = stats[1]!.p50 / floorP50;
-  console.log(`A two-item transaction costs ${transactionCost.toFixed(2)}× a GetItem here.\n`);
+  console.log(`A two-item transaction costs ${transactionCost.toFixed(2)}× a GetItem here.`);
+  console.log(
+    `The WebAuthn verifier alone (p50, in process): registration ${verifierMs.register.toFixed(3)} ms, ` +
+      `assertion ${verifierMs.assert.toFixed(3)} ms; added to the passkeys targets in floor units.\n`,
+  );
   const row = (cells: (string | number)[]) =>
     console.log(cells.map((c, i) => (i ? String(c).padStart(11) : String(c).padEnd(9))).join(''));
   row(['op', 'reads+tx', 'p50 ms', 'p99 ms', 'p50/floor', 'target', 'result']);
   for (const { name, calls, p50, p99 } of stats) {
-    const bare = calls.reads + calls.transactions * transactionCost;
+    const bare = calls.reads + calls.transactions * transactionCost + (calls.verifierMs ?? 0) / floorP50;
     const [ratio, target] = [p50 / floorP50, TARGET_PER_CALL * bare];
     const verdict = name.startsWith('floor')
       ? ['', '']

@@ -51,7 +51,10 @@ interface Bundle {
   times: number[];
 }
 
-const targets = [
+/** BENCH_ONLY=CreatePasskeyFactor,ApprovePasskeyChallenge measures only those functions (and the floor). */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+
+const allTargets = [
   { name: 'floor', entry: 'test/bench/floor/handler.ts' },
   ...ROUTES.map(({ name, handler }) => ({ name, entry: handler })),
   { name: 'Fallback', entry: FALLBACK_HANDLER },
@@ -61,6 +64,7 @@ const targets = [
   { name: 'WebhookDispatcher', entry: WEBHOOK_DISPATCHER_HANDLER },
   { name: 'WebhookDelivery', entry: WEBHOOK_DELIVERY_HANDLER },
 ];
+const targets = allTargets.filter(({ name }) => !ONLY || name === 'floor' || ONLY.includes(name));
 
 function build(name: string, entry: string): Bundle {
   const dir = join(OUT, 'bundles', name);

@@ -16,9 +16,12 @@ export const FLAGS = { UP: 0x01, UV: 0x04, BE: 0x08, BS: 0x10, AT: 0x40, ED: 0x8
 const b64u = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const sha256 = (data: Uint8Array | string) => createHash('sha256').update(data).digest();
 
+/** RSA key generation takes up to seconds on a loaded machine: every RS256 authenticator shares one key. */
+let rsaKeys: ReturnType<typeof generateKeyPairSync> | undefined;
+
 export function keyPair(alg: Algorithm) {
   if (alg === 'ES256') return generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  if (alg === 'RS256') return generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (alg === 'RS256') return (rsaKeys ??= generateKeyPairSync('rsa', { modulusLength: 2048 }));
   return generateKeyPairSync('ed25519');
 }
 
