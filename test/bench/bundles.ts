@@ -15,6 +15,7 @@ import * as esbuild from 'esbuild';
 import { BUNDLING } from '../../infra/cdk/bundling';
 import {
   DELETER_HANDLER,
+  EXPIRY_SWEEPER_HANDLER,
   PUSH_SENDER_HANDLER,
   STREAM_HANDLER,
   WEBHOOK_DELIVERY_HANDLER,
@@ -55,6 +56,7 @@ const targets = [
   { name: 'Fallback', entry: FALLBACK_HANDLER },
   { name: 'StreamHandler', entry: STREAM_HANDLER },
   { name: 'Deleter', entry: DELETER_HANDLER },
+  { name: 'ExpirySweeper', entry: EXPIRY_SWEEPER_HANDLER },
   { name: 'PushSender', entry: PUSH_SENDER_HANDLER },
   { name: 'WebhookDispatcher', entry: WEBHOOK_DISPATCHER_HANDLER },
   { name: 'WebhookDelivery', entry: WEBHOOK_DELIVERY_HANDLER },
