@@ -8,6 +8,10 @@
  * interleaved round-robin (floor, transaction floor, fetch, create, list, update, …), so load that hits one
  * round hits every operation; all go through Node's `fetch` (keep-alive). BENCH_ITERATIONS (default 300)
  * timed rounds follow 30 warm-up rounds. Exits 0 whether or not the targets are met.
+ *
+ * BENCH_PIPELINE says where the event pipeline (stream pumps, stream handler, event sink, sweeper) runs
+ * meanwhile, as `npm start` runs it: `process` (default: a child process, as `npm start` does), `in-process`
+ * (on the API server's event loop, as `npm start` did before), or `none`.
  */
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -21,10 +25,15 @@ import { Device, newDeviceKey } from '../../infra/device/client';
 import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { localDependencies } from '../../infra/local/dependencies';
+import { startPipeline, type Pipeline } from '../../infra/local/pipeline';
+import { startPipelineProcess } from '../../infra/local/pipeline-process';
 import { newAccount } from '../../shared/domain/credentials';
 import { Keys } from '../../shared/store/keys';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const PIPELINE = process.env.BENCH_PIPELINE ?? 'process';
+if (!['process', 'in-process', 'none'].includes(PIPELINE))
+  throw new Error('BENCH_PIPELINE must be process, in-process or none');
 const WARMUP = 30;
 const TARGET_PER_CALL = 1.25;
 const TABLE = 'verify-bench';
@@ -52,6 +61,7 @@ const keyDir = mkdtempSync(join(tmpdir(), 'verify-bench-'));
 const dynamo = await startDynamoDbLocal();
 const floorClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
 const servers: Server[] = [];
+let pipeline: Pipeline | undefined;
 try {
   writeFileSync(join(keyDir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
   await ensureTable(dynamo.endpoint, TABLE);
@@ -65,6 +75,19 @@ try {
   });
   const { account, authToken } = newAccount(new Date());
   await deps.accounts.putAccount(account);
+
+  if (PIPELINE !== 'none') {
+    const options = {
+      config: deps.config,
+      tableName: TABLE,
+      eventsFile: join(keyDir, 'events.jsonl'),
+      sweepIntervalMs: 5_000,
+      log: () => {},
+      onError: (what: string, error: unknown) => console.error(what, error),
+      onEvent: () => {},
+    };
+    pipeline = PIPELINE === 'process' ? await startPipelineProcess(options) : await startPipeline(options);
+  }
 
   const api = createLocalServer(deps);
   servers.push(api);
@@ -214,7 +237,8 @@ try {
   console.log(
     `Memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average 1/5/15 min: ${loads.join(' → ')}`,
   );
-  console.log(`${ITERATIONS} timed rounds after ${WARMUP} warm-up, round-robin, one request at a time\n`);
+  console.log(`${ITERATIONS} timed rounds after ${WARMUP} warm-up, round-robin, one request at a time`);
+  console.log(`Event pipeline: ${PIPELINE}\n`);
   const stats = ops.map(({ name, calls }, i) => {
     const sorted = times[i]!.sort((a, b) => a - b);
     return { name, calls, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
@@ -243,6 +267,7 @@ try {
     await new Promise((done) => server.close(done));
   }
   floorClient.destroy();
+  await pipeline?.stop({ drain: false });
   await dynamo.stop();
   rmSync(keyDir, { recursive: true, force: true });
 }
