@@ -8,7 +8,8 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -38,6 +39,33 @@ const canRunJavaSource = () =>
   /^jdk\.compiler@/m.test(spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '');
 
 /**
+ * The launcher compiled once into `node_modules/.cache/` (per source and DynamoDB Local version), so a start
+ * does not pay for compiling it; undefined if it cannot be (then Java's source launcher runs it).
+ */
+function compiledLauncher(home: string, classPath: string): string | undefined {
+  const hash = createHash('sha256').update(readFileSync(LOOPBACK_LAUNCHER)).update(home).digest('hex');
+  const dir = join(home, '..', '..', '..', '.cache', 'loopback-dynamodb-local', hash.slice(0, 16));
+  if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+  try {
+    mkdirSync(dirname(dir), { recursive: true });
+    // Compiled aside and renamed into place: concurrent starts never see half a class directory.
+    const scratch = mkdtempSync(`${dir}-`);
+    const javac = spawnSync('javac', ['-d', scratch, '-cp', classPath, LOOPBACK_LAUNCHER], {
+      stdio: 'ignore',
+    });
+    if (javac.status !== 0) return undefined;
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    return existsSync(join(dir, 'LoopbackDynamoDbLocal.class')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * The Java command line: DynamoDB Local through `LoopbackDynamoDbLocal.java`, which binds 127.0.0.1 only
  * (the jar's own main binds every interface and has no option against it) and sends no telemetry. Without
  * a JDK's compiler, the jar's own main, with a warning.
@@ -54,7 +82,11 @@ function javaArguments(port: number, dbPath: string | undefined): string[] {
   const library = `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`;
   if (canRunJavaSource()) {
     const classPath = `${join(home, 'DynamoDBLocal.jar')}:${join(home, 'DynamoDBLocal_lib', '*')}`;
-    return [library, '-Djava.net.preferIPv4Stack=true', '-cp', classPath, LOOPBACK_LAUNCHER, ...options];
+    const ipv4 = '-Djava.net.preferIPv4Stack=true';
+    const compiled = compiledLauncher(home, classPath);
+    return compiled
+      ? [library, ipv4, '-cp', `${compiled}:${classPath}`, 'LoopbackDynamoDbLocal', ...options]
+      : [library, ipv4, '-cp', classPath, LOOPBACK_LAUNCHER, ...options];
   }
   console.warn(
     'Warning: this Java has no compiler module (a JRE, not a JDK), so DynamoDB Local listens on every ' +
@@ -144,8 +176,8 @@ export async function startDynamoDbLocal(
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  // A JVM starting on a busy 2-core machine can take a while; give up after a minute.
-  const deadline = Date.now() + 60_000;
+  // A JVM starting on a busy 2-core machine can take a while; give up after two minutes.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}));

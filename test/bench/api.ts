@@ -78,7 +78,7 @@ try {
 
   if (PIPELINE !== 'none') {
     const options = {
-      config: deps.config,
+      config: { ...deps.config, eventBusName: 'local' },
       tableName: TABLE,
       eventsFile: join(keyDir, 'events.jsonl'),
       sweepIntervalMs: 5_000,
