@@ -9,7 +9,14 @@ import {
   ResponseType,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -23,6 +30,7 @@ import { ApiFirewall } from './api-firewall';
 import { ApiFunction } from './api-function';
 import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
+import { ExpirySweeper } from './expiry-sweeper';
 import { PushSender } from './push-sender';
 import { Webhooks } from './webhooks';
 
@@ -118,6 +126,14 @@ export class VerifyStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
       // Retain keeps the table when the stack goes; this also refuses a DeleteTable from anyone.
       deletionProtection: true,
+    });
+    const { expiryIndex } = TABLE;
+    table.addGlobalSecondaryIndex({
+      indexName: expiryIndex.name,
+      partitionKey: { name: expiryIndex.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: expiryIndex.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.INCLUDE,
+      nonKeyAttributes: [...expiryIndex.nonKeyAttributes],
     });
 
     const eventBus = new EventBus(this, 'Events');
@@ -241,6 +257,9 @@ export class VerifyStack extends Stack {
       // Events carry what challenges hold (identities, details): the archive keeps them no longer.
       archiveRetentionDays: props.challengeRetentionDays ?? DEFAULT_CHALLENGE_RETENTION_DAYS,
     });
+
+    // Marks challenges expired within about a minute of their expiration date (TTL is the safety net).
+    new ExpirySweeper(this, 'ExpirySweeper', { table, logRetention });
 
     // Finishes the deletions of services and entities that a DELETE request left unfinished.
     new Deleter(this, 'Deleter', { table, logRetention, onFailure: events.streamFailures });

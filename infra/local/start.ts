@@ -1,4 +1,14 @@
-import { startLocalRuntime } from './runtime';
+import { DEFAULT_EXPIRY_SWEEP_SECONDS, startLocalRuntime } from './runtime';
+
+/** `LOCAL_EXPIRY_SWEEP_SECONDS`: a whole number of seconds from 1 to 3600. */
+function expirySweepSeconds(): number {
+  const value = process.env.LOCAL_EXPIRY_SWEEP_SECONDS;
+  if (value === undefined || value === '') return DEFAULT_EXPIRY_SWEEP_SECONDS;
+  const seconds = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= 1 && seconds <= 3600))
+    throw new Error('LOCAL_EXPIRY_SWEEP_SECONDS must be a whole number of seconds from 1 to 3600');
+  return seconds;
+}
 
 /**
  * `npm start`: the service on http://127.0.0.1:$PORT with DynamoDB Local, the event pipeline (stream →
@@ -13,6 +23,7 @@ async function main() {
     dir: process.env.LOCAL_DIR,
     eventsFile: process.env.LOCAL_EVENTS_FILE,
     pushFile: process.env.LOCAL_PUSH_FILE,
+    expirySweepSeconds: expirySweepSeconds(),
     // The functions' own settings (PUBLIC_BASE_URL, ALLOWED_ORIGINS, …), as on AWS.
     settings: process.env,
   });
@@ -24,6 +35,15 @@ async function main() {
     await runtime.stop();
     process.exit(0);
   };
+  // Without DynamoDB Local (or the pipeline process) nothing works: say so, stop the rest and exit non-zero,
+  // so that whoever started us (a supervisor, the user) can start it again.
+  void runtime.died.then(async (reason) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${reason}: the service cannot run without it. Stopping; start it again with npm start.`);
+    await runtime.stop({ drain: false }).catch(() => {});
+    process.exit(1);
+  });
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // If whatever started us dies without a signal reaching us (kill -9 of npm, a closed terminal), stop too.

@@ -5,9 +5,12 @@ import {
   ExpiredIteratorException,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  TrimmedDataAccessException,
   type _Record as RawRecord,
   type ShardIteratorType,
 } from '@aws-sdk/client-dynamodb-streams';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, StreamRecord } from 'aws-lambda';
 import { matchesAnyPattern } from '../../shared/events/filter-match';
 import { STREAM_FILTER_PATTERNS } from '../../shared/events/filters';
@@ -32,6 +35,45 @@ export interface StreamPumpOptions {
    * AWS: both read every record and each gets those its filters select.
    */
   filters?: readonly Record<string, unknown>[];
+  /**
+   * Where the pump keeps, per shard, the sequence number of the last record it is done with (delivered,
+   * filtered out, or dropped after its retries), and resumes from (AFTER_SEQUENCE_NUMBER) when it starts
+   * again. Shards it has no checkpoint for start at TRIM_HORIZON; a checkpoint of another stream (the
+   * table was created again) is ignored. Without it, the pump keeps nothing across restarts.
+   */
+  checkpointFile?: string;
+}
+
+export interface StreamPump {
+  /**
+   * Stops the pump. With `drain` (the default) it first reads every shard to its current end and
+   * delivers what it reads (for up to `DRAIN_MS`), so that what was written before has been handled;
+   * a batch still failing stays after the checkpoint, for the next start.
+   */
+  stop(options?: { drain?: boolean }): Promise<void>;
+}
+
+/** The checkpoint file: the stream it belongs to and, per shard, the last sequence number done with. */
+interface Checkpoint {
+  streamArn: string;
+  shards: Record<string, string>;
+}
+
+function readCheckpoint(file: string | undefined, streamArn: string): Record<string, string> {
+  if (!file || !existsSync(file)) return {};
+  try {
+    const checkpoint = JSON.parse(readFileSync(file, 'utf8')) as Checkpoint;
+    return checkpoint.streamArn === streamArn ? checkpoint.shards : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Written to a temporary file and renamed over the old one, so a crash never leaves half a checkpoint. */
+function writeCheckpoint(file: string, checkpoint: Checkpoint) {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  writeFileSync(`${file}.tmp`, JSON.stringify(checkpoint), { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
 }
 
 // As the event source mapping in infra/cdk/event-pipeline.ts: batches of 100, 5 retries.
@@ -40,6 +82,8 @@ const MAX_RETRIES = 5;
 const RETRY_BASE_MS = 200;
 const IDLE_MS = 250;
 const DISCOVER_EVERY_MS = 10_000;
+/** How long a stop waits for the pump to catch up with the stream. */
+const DRAIN_MS = 10_000;
 
 const TTL_IDENTITY = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
 
@@ -50,6 +94,8 @@ interface Shard {
   iterator?: string;
   /** The last sequence number read, to pick up again after an iterator expired. */
   lastRead?: string;
+  /** The last sequence number checkpointed (everything up to it is done with). */
+  checkpointed?: string;
   /** Read to its end (closed, or skipped); done once its pending records are delivered too. */
   ended: boolean;
   /** Filtered records not yet delivered: a batch, or what is left of it to retry. */
@@ -100,7 +146,7 @@ export function toLambdaRecord(raw: RawRecord, streamArn: string): DynamoDBRecor
  * parent), partial batch responses honoured by delivering again from the lowest failed record, and after
  * 5 retries the rest of the batch logged and dropped (on AWS: sent to the on-failure queue).
  */
-export async function startStreamPump(options: StreamPumpOptions): Promise<{ stop(): Promise<void> }> {
+export async function startStreamPump(options: StreamPumpOptions): Promise<StreamPump> {
   const { endpoint, tableName, onError = (error) => console.error('stream pump:', error) } = options;
   const ddb = localDynamoClient(endpoint);
   const { Table } = await ddb
@@ -120,15 +166,35 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
 
   const shards = new Map<string, Shard>();
   let nextDiscovery = 0;
+  const { checkpointFile } = options;
+  const resumeFrom = readCheckpoint(checkpointFile, streamArn);
+
+  /** Saves the shards' positions when one moved: after a batch was delivered (or had nothing to deliver). */
+  const checkpoint = (shard: Shard) => {
+    if (!checkpointFile || shard.pending.length > 0 || shard.lastRead === shard.checkpointed) return;
+    shard.checkpointed = shard.lastRead;
+    const positions: Record<string, string> = {};
+    for (const { id, checkpointed } of shards.values()) if (checkpointed) positions[id] = checkpointed;
+    writeCheckpoint(checkpointFile, { streamArn, shards: positions });
+  };
 
   const iteratorFor = async (shard: Shard) => {
     const after = shard.lastRead
       ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: shard.lastRead }
       : { ShardIteratorType: shard.start };
-    const { ShardIterator } = await client.send(
-      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.id, ...after }),
-    );
-    return ShardIterator;
+    try {
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.id, ...after }),
+      );
+      return ShardIterator;
+    } catch (error) {
+      // A checkpoint older than the stream keeps (24 hours): what is left starts at the oldest record.
+      if (!(error instanceof TrimmedDataAccessException) || !shard.lastRead) throw error;
+      onError(new Error(`Shard ${shard.id}: records after the checkpoint were trimmed; from the oldest on`));
+      shard.lastRead = undefined;
+      shard.start = 'TRIM_HORIZON';
+      return iteratorFor(shard);
+    }
   };
 
   /** New shards: the ones open at the first look start at LATEST when `fromLatest`; later ones at their start. */
@@ -141,11 +207,15 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
       for (const { ShardId, ParentShardId, SequenceNumberRange } of StreamDescription?.Shards ?? []) {
         if (!ShardId || shards.has(ShardId)) continue;
         const closed = SequenceNumberRange?.EndingSequenceNumber !== undefined;
-        const latest = first && options.fromLatest;
+        const resumed = resumeFrom[ShardId];
+        const latest = first && options.fromLatest && !resumed;
         const shard: Shard = {
           id: ShardId,
           parentId: ParentShardId,
           start: latest ? 'LATEST' : 'TRIM_HORIZON',
+          // Resuming: the next read starts after the checkpoint (AFTER_SEQUENCE_NUMBER).
+          lastRead: resumed,
+          checkpointed: resumed,
           ended: Boolean(latest && closed),
           pending: [],
           attempts: 0,
@@ -224,11 +294,14 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
       }
     }
     if (shard.pending.length > 0) await deliver(shard);
+    checkpoint(shard);
     return busy;
   };
 
   await discover(true);
   let running = true;
+  /** Set by a draining stop: the pump stops once a pass finds nothing more to do, or at this time. */
+  let drainUntil: number | undefined;
   let wake = () => {};
   const idle = () =>
     new Promise<void>((resolve) => {
@@ -244,13 +317,15 @@ export async function startStreamPump(options: StreamPumpOptions): Promise<{ sto
       } catch (error) {
         onError(error);
       }
+      if (drainUntil !== undefined && (!busy || Date.now() > drainUntil)) running = false;
       if (running && !busy) await idle();
     }
   })();
 
   return {
-    stop: async () => {
-      running = false;
+    stop: async ({ drain = true } = {}) => {
+      if (drain) drainUntil = Date.now() + DRAIN_MS;
+      else running = false;
       wake();
       await loop;
       client.destroy();

@@ -265,6 +265,12 @@ export interface ChallengeStore {
   /** Stores `expired` on a challenge still pending past its expiration date; false when it was not. */
   expire(key: ChallengeKey, now: Date): Promise<boolean>;
   /**
+   * The challenges still pending whose expiration date is at or before `now` and fell in the current
+   * minute or the `lookbackMinutes` before it (from the expiry index: no scan). Answered and expired ones
+   * are not in it; the index may lag a write by a moment, so `expire` decides.
+   */
+  dueForExpiry(now: Date, lookbackMinutes: number): Promise<ChallengeKey[]>;
+  /**
    * Adds a resend request to a challenge that is still pending, unexpired and has fewer than `max`
    * notifications, and sets its `pushPlatform`; 'challenge-changed' otherwise (read it again to say why).
    * Its stream record asks the sender for the notification.

@@ -56,6 +56,13 @@ export const DELETER_FILTER_PATTERNS: readonly Record<string, unknown>[] = [
 ];
 
 /**
+ * The expiry sweeper reads no stream: an EventBridge schedule invokes it every minute (locally a timer).
+ * Its writes (pending → expired) reach the stream handler through the pattern above for a pending
+ * challenge that changed.
+ */
+export const EXPIRY_SWEEPER_HANDLER = 'functions/expiry-sweeper/handler.ts';
+
+/**
  * The push sender (`functions/push-sender/handler.ts`) is fed by an SQS queue, itself fed by an EventBridge
  * rule on this event type (its only input; locally the event sink routes it the same way).
  */

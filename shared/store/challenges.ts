@@ -1,4 +1,4 @@
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ChallengeKey, ChallengeQuery, ChallengeStore, FactorAttempt, PageRequest } from '../app/ports';
 import { DEFAULT_CHALLENGE_RETENTION_DAYS } from '../config';
 import { effectiveStatus, MAX_CHALLENGE_ATTEMPTS, type Challenge } from '../domain/challenge';
@@ -11,9 +11,11 @@ import {
   type Labelled,
   type TransactionOutcome,
 } from './conditions';
+import { dueBuckets, expiryBucket } from './expiry';
 import { factorAttemptItem } from './factor-attempts';
 import { Keys } from './keys';
 import { queryPage, record } from './paging';
+import { TABLE } from './table';
 
 const challengeKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'identity' | 'sid'>) =>
   Keys.challenge(c.accountSid, c.serviceSid, c.identity, c.sid);
@@ -33,13 +35,22 @@ const timerItem = (challenge: Challenge) => ({
   expiresAt: Math.floor(Date.parse(challenge.expirationDate) / 1000),
 });
 
-/** A challenge's item in its entity's partition (also written by the passkeys store). */
+/**
+ * A challenge's item in its entity's partition (also written by the passkeys store). A pending challenge is in
+ * the expiry index (in the same write); an answered one never is.
+ */
 export const challengeItem = (challenge: Challenge, retentionSeconds: number) => ({
   ...challengeKey(challenge),
   type: 'challenge',
   ...challenge,
   expiresAt: purgeAt(challenge, retentionSeconds),
+  ...(challenge.status === 'pending'
+    ? { expiryBucket: expiryBucket(challenge.expirationDate, challenge.sid) }
+    : {}),
 });
+
+/** How many expiry writes a sweep has in flight at once. */
+const SWEEP_CONCURRENCY = 16;
 
 /**
  * What a challenge must be to take an answer or a wrong code: pending, unexpired (stored dates share one
@@ -168,7 +179,7 @@ export class DynamoChallengeStore implements ChallengeStore {
           TableName: this.table,
           Key: challengeKey(answered),
           UpdateExpression:
-            'SET #status = :status, metadata = :metadata, dateUpdated = :updated, dateResponded = :responded, expiresAt = :purge',
+            'SET #status = :status, metadata = :metadata, dateUpdated = :updated, dateResponded = :responded, expiresAt = :purge REMOVE expiryBucket',
           ConditionExpression: ANSWERABLE,
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -223,7 +234,8 @@ export class DynamoChallengeStore implements ChallengeStore {
           TableName: this.table,
           Key: Keys.challenge(key.accountSid, key.serviceSid, key.identity, key.sid),
           // An expired challenge last changed at its expiration date; its purge time was set at creation.
-          UpdateExpression: 'SET #status = :expired, dateUpdated = expirationDate',
+          // It leaves the expiry index, whichever path (the sweeper or the TTL timer) got here first.
+          UpdateExpression: 'SET #status = :expired, dateUpdated = expirationDate REMOVE expiryBucket',
           ConditionExpression: '#status = :pending AND expirationDate <= :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
@@ -238,6 +250,42 @@ export class DynamoChallengeStore implements ChallengeStore {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  async dueForExpiry(now: Date, lookbackMinutes: number) {
+    const due: ChallengeKey[] = [];
+    const buckets = dueBuckets(now, lookbackMinutes);
+    // Each bucket is one partition of the index: a few queries in parallel, each usually empty.
+    for (let i = 0; i < buckets.length; i += SWEEP_CONCURRENCY) {
+      const pages = await Promise.all(
+        buckets.slice(i, i + SWEEP_CONCURRENCY).map((bucket) => this.dueIn(bucket, now)),
+      );
+      due.push(...pages.flat());
+    }
+    return due;
+  }
+
+  /** The challenges of one bucket whose expiration date has passed (the index is eventually consistent). */
+  private async dueIn(bucket: string, now: Date) {
+    const keys: ChallengeKey[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.ddb.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: TABLE.expiryIndex.name,
+          KeyConditionExpression: 'expiryBucket = :bucket AND expirationDate <= :now',
+          ExpressionAttributeValues: { ':bucket': bucket, ':now': formatDate(now) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { accountSid, serviceSid, identity, sid } = item as ChallengeKey;
+        keys.push({ accountSid, serviceSid, identity, sid });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return keys;
   }
 
   async addNotification(challenge: Challenge, notification: Notification, now: Date, max: number) {

@@ -106,7 +106,15 @@ export async function queryAll(
 }
 
 /** Removes the storage attributes from an item, leaving the domain record. */
-const STORAGE_ATTRIBUTES = new Set(['pk', 'sk', 'type', 'expiresAt', 'deleting', 'deletionRound']);
+const STORAGE_ATTRIBUTES = new Set([
+  'pk',
+  'sk',
+  'type',
+  'expiresAt',
+  'expiryBucket',
+  'deleting',
+  'deletionRound',
+]);
 
 export function record<T>(item: Item): T {
   return Object.fromEntries(Object.entries(item).filter(([name]) => !STORAGE_ATTRIBUTES.has(name))) as T;

@@ -13,6 +13,10 @@
  * BatchGetItem and 1 transaction), JSON bodies made by a software authenticator before they are timed. Their
  * targets add the signature check, measured in process on this machine (p50 of the verifier alone over the
  * same bodies), in floor units.
+ *
+ * BENCH_PIPELINE says where the event pipeline (stream pumps, stream handler, event sink, sweeper) runs
+ * meanwhile, as `npm start` runs it: `process` (default: a child process, as `npm start` does), `in-process`
+ * (on the API server's event loop, as `npm start` did before), or `none`.
  */
 import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +30,8 @@ import { Device, newDeviceKey } from '../../infra/device/client';
 import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
 import { createLocalServer, listen } from '../../infra/local/server';
 import { localDependencies } from '../../infra/local/dependencies';
+import { startPipeline, type Pipeline } from '../../infra/local/pipeline';
+import { startPipelineProcess } from '../../infra/local/pipeline-process';
 import { newAccount } from '../../shared/domain/credentials';
 import { Keys } from '../../shared/store/keys';
 import { parseClientData } from '../../shared/domain/webauthn/parse';
@@ -33,6 +39,9 @@ import { verifyAssertion, verifyRegistration } from '../../shared/domain/webauth
 import { SoftwareAuthenticator } from '../support/webauthn';
 
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const PIPELINE = process.env.BENCH_PIPELINE ?? 'process';
+if (!['process', 'in-process', 'none'].includes(PIPELINE))
+  throw new Error('BENCH_PIPELINE must be process, in-process or none');
 const WARMUP = 30;
 const TARGET_PER_CALL = 1.25;
 const TABLE = 'verify-bench';
@@ -62,6 +71,7 @@ const keyDir = mkdtempSync(join(tmpdir(), 'verify-bench-'));
 const dynamo = await startDynamoDbLocal();
 const floorClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
 const servers: Server[] = [];
+let pipeline: Pipeline | undefined;
 try {
   writeFileSync(join(keyDir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
   await ensureTable(dynamo.endpoint, TABLE);
@@ -75,6 +85,19 @@ try {
   });
   const { account, authToken } = newAccount(new Date());
   await deps.accounts.putAccount(account);
+
+  if (PIPELINE !== 'none') {
+    const options = {
+      config: { ...deps.config, eventBusName: 'local' },
+      tableName: TABLE,
+      eventsFile: join(keyDir, 'events.jsonl'),
+      sweepIntervalMs: 5_000,
+      log: () => {},
+      onError: (what: string, error: unknown) => console.error(what, error),
+      onEvent: () => {},
+    };
+    pipeline = PIPELINE === 'process' ? await startPipelineProcess(options) : await startPipeline(options);
+  }
 
   const api = createLocalServer(deps);
   servers.push(api);
@@ -327,7 +350,8 @@ try {
   console.log(
     `Memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average 1/5/15 min: ${loads.join(' → ')}`,
   );
-  console.log(`${ITERATIONS} timed rounds after ${WARMUP} warm-up, round-robin, one request at a time\n`);
+  console.log(`${ITERATIONS} timed rounds after ${WARMUP} warm-up, round-robin, one request at a time`);
+  console.log(`Event pipeline: ${PIPELINE}\n`);
   const stats = ops.map(({ name, calls }, i) => {
     const sorted = times[i]!.sort((a, b) => a - b);
     return { name, calls, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
@@ -360,6 +384,7 @@ try {
     await new Promise((done) => server.close(done));
   }
   floorClient.destroy();
+  await pipeline?.stop({ drain: false });
   await dynamo.stop();
   rmSync(keyDir, { recursive: true, force: true });
 }

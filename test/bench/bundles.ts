@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { BUNDLE_ENTRY_FILE, bundleFunction, eagerFiles } from '../../infra/cdk/bundling';
 import {
   DELETER_HANDLER,
+  EXPIRY_SWEEPER_HANDLER,
   PUSH_SENDER_HANDLER,
   STREAM_HANDLER,
   WEBHOOK_DELIVERY_HANDLER,
@@ -60,6 +61,7 @@ const allTargets = [
   { name: 'Fallback', entry: FALLBACK_HANDLER },
   { name: 'StreamHandler', entry: STREAM_HANDLER },
   { name: 'Deleter', entry: DELETER_HANDLER },
+  { name: 'ExpirySweeper', entry: EXPIRY_SWEEPER_HANDLER },
   { name: 'PushSender', entry: PUSH_SENDER_HANDLER },
   { name: 'WebhookDispatcher', entry: WEBHOOK_DISPATCHER_HANDLER },
   { name: 'WebhookDelivery', entry: WEBHOOK_DELIVERY_HANDLER },

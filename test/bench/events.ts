@@ -109,7 +109,7 @@ try {
     tableName: TABLE,
     handler: buildStreamHandler(deps),
   });
-  stops.push(pump.stop);
+  stops.push(() => pump.stop({ drain: false }));
   const api = createLocalServer(deps);
   await api.ready();
   await listen(api, port);

@@ -4,6 +4,8 @@ import { TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureTable, localDynamoClient } from '../../infra/local/dynamodb';
 import { startStreamPump } from '../../infra/local/stream-pump';
+import { sweepExpired } from '../../shared/app/expiry';
+import { EXPIRY_LOOKBACK_MINUTES } from '../../shared/store/expiry';
 import { startPipeline, type BusEvent } from '../support/pipeline';
 import { backendWithDevice } from '../support/push';
 import { startTestServer } from '../support/server';
@@ -34,13 +36,26 @@ const billingOf = (sid: string) =>
   pipeline.events().filter((e) => about(sid)(e) && e['detail-type'] === 'billing.verification');
 
 describe('Events from table changes, through the stream pump and the local EventBridge sink', () => {
-  it('expires an unanswered challenge when DynamoDB’s TTL removes its timer', async () => {
+  it('expires an unanswered challenge through the expiry sweeper', async () => {
     const { entity, factorSid } = await backendWithDevice(server.url, 'user-events-expiry');
     const challenge = await entity.challenges.create({
       factorSid,
       'details.message': 'Log in?',
       expirationDate: new Date(Date.now() + 3000),
     });
+    // The sweep as the schedule runs it, on this challenge only (the table is shared by the whole run).
+    // DynamoDB Local's TTL deletes nothing in a table with a sparse index, so the timer path is not run here.
+    const { challenges } = server.deps;
+    const mine = {
+      now: () => new Date(),
+      challenges: {
+        expire: challenges.expire.bind(challenges),
+        dueForExpiry: async (now: Date, lookback: number) =>
+          (await challenges.dueForExpiry(now, lookback)).filter((key) => key.sid === challenge.sid),
+      },
+    };
+    await new Promise((resolve) => setTimeout(resolve, 3500));
+    expect(await sweepExpired(mine, EXPIRY_LOOKBACK_MINUTES)).toEqual({ due: 1, expired: 1 });
     const [expired] = await pipeline.waitForEvents(
       (e) => about(challenge.sid)(e) && e['detail-type'] === 'challenge.expired',
       30_000,
@@ -186,7 +201,7 @@ describe('Events from table changes, through the stream pump and the local Event
       expect(count('after')).toBe(1);
     } finally {
       ddb.destroy();
-      await pump.stop();
+      await pump.stop({ drain: false });
     }
   }, 30_000);
 });

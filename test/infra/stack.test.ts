@@ -9,6 +9,7 @@ import { DELETER_FILTER_PATTERNS, STREAM_FILTER_PATTERNS } from '../../shared/ev
 import { ROUTES, usesSecretsKey } from '../../shared/http/routes';
 import { NOT_IMPLEMENTED } from '../../shared/http/not-implemented';
 import { Keys } from '../../shared/store/keys';
+import { TABLE } from '../../shared/store/table';
 
 type Resource = { Type: string; Properties: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -30,6 +31,7 @@ const ofType = (type: string) => Object.entries(resources).filter(([, resource])
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
 const DELETER = 'Deleter/Function';
+const SWEEPER = 'ExpirySweeper/Function';
 const SENDER = 'PushSender/Function';
 const DISPATCHER = 'Webhooks/Dispatcher';
 const DELIVERY = 'Webhooks/Delivery';
@@ -88,12 +90,13 @@ function methods() {
 }
 
 describe('VerifyStack', () => {
-  it('has one ARM Node.js 22 function per route, the fallback, the stream handler, the deleter, the push sender and the webhook dispatcher and delivery', () => {
+  it('has one ARM Node.js 22 function per route, the fallback, the stream handler, the deleter, the expiry sweeper, the push sender and the webhook dispatcher and delivery', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 6);
+    expect(functions).toHaveLength(ROUTES.length + 7);
     const timeouts: Record<string, number> = {
       [logicalId(STREAM_HANDLER)]: 60,
       [logicalId(DELETER)]: 60,
+      [logicalId(SWEEPER)]: 50,
       [logicalId(SENDER)]: 20,
       [logicalId(DISPATCHER)]: 20,
       [logicalId(DELIVERY)]: 30,
@@ -122,6 +125,22 @@ describe('VerifyStack', () => {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'expiryBucket', AttributeType: 'S' },
+          { AttributeName: 'expirationDate', AttributeType: 'S' },
+        ],
+        // The sparse expiry index, as DynamoDB Local gets it (createTableInput).
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'expiry',
+            KeySchema: [
+              { AttributeName: 'expiryBucket', KeyType: 'HASH' },
+              { AttributeName: 'expirationDate', KeyType: 'RANGE' },
+            ],
+            Projection: {
+              ProjectionType: 'INCLUDE',
+              NonKeyAttributes: ['accountSid', 'serviceSid', 'identity', 'sid'],
+            },
+          },
         ],
         BillingMode: 'PAY_PER_REQUEST',
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -548,9 +567,9 @@ describe('VerifyStack', () => {
       const logGroupId = Properties.LoggingConfig?.LogGroup?.Ref as string;
       expect(logGroups[logGroupId]?.Properties.RetentionInDays, id).toBe(30);
     }
-    // One per function (routes, fallback, stream handler, deleter, sender, webhook dispatcher and delivery) plus
-    // the API's access and execution logs.
-    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 8);
+    // One per function (routes, fallback, stream handler, deleter, expiry sweeper, sender, webhook dispatcher
+    // and delivery) plus the API's access and execution logs.
+    expect(ofType('AWS::Logs::LogGroup')).toHaveLength(ROUTES.length + 9);
     expect(ofType('Custom::LogRetention')).toHaveLength(0);
   });
 
@@ -629,6 +648,7 @@ describe('VerifyStack', () => {
       resources,
       logicalId(STREAM_HANDLER),
       logicalId(DELETER),
+      logicalId(SWEEPER),
       logicalId(SENDER),
       logicalId(DISPATCHER),
       logicalId(DELIVERY),
@@ -644,6 +664,7 @@ describe('VerifyStack', () => {
       listed.resources,
       listed.logicalId(STREAM_HANDLER),
       listed.logicalId(DELETER),
+      listed.logicalId(SWEEPER),
       listed.logicalId(SENDER),
       listed.logicalId(DISPATCHER),
       listed.logicalId(DELIVERY),
@@ -757,7 +778,7 @@ describe('VerifyStack event pipeline', () => {
   });
 
   it('routes billing events to the billing queue, with retries and a dead-letter queue for the target', () => {
-    template.resourceCountIs('AWS::Events::Rule', 3);
+    template.resourceCountIs('AWS::Events::Rule', 4);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventBusName: { Ref: logicalId('Events') },
       EventPattern: { source: ['verify-push-totp'], 'detail-type': ['billing.verification'] },
@@ -1107,5 +1128,55 @@ describe('VerifyStack deleter', () => {
       'dynamodb:UpdateItem',
     ]);
     expect(actions.filter((action) => action.startsWith('kms:') || action.startsWith('events:'))).toEqual([]);
+  });
+});
+
+describe('VerifyStack expiry sweeper', () => {
+  it('runs the sweeper every minute, without retrying a sweep the next one repeats', () => {
+    const rule = ofType('AWS::Events::Rule').find(([, r]) => r.Properties.ScheduleExpression)?.[1];
+    expect(rule?.Properties).toMatchObject({
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        {
+          Arn: getAtt(SWEEPER),
+          RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        },
+      ],
+    });
+    expect(rule?.Properties.EventBusName).toBeUndefined();
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: getAtt(SWEEPER),
+      Principal: 'events.amazonaws.com',
+      SourceArn: getAtt(`ExpirySweeper/Schedule`),
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: logicalId(SWEEPER) },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+  });
+
+  it('lets the sweeper query the expiry index and update entity-partition items, and nothing else', () => {
+    expect(fn(SWEEPER).Environment.Variables).toEqual({ TABLE_NAME: { Ref: logicalId('Table') } });
+    const dynamo = statementsOf(SWEEPER).filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: getAtt('Table'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ENTITY#*'] } },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [getAtt('Table'), `/index/${TABLE.expiryIndex.name}`]] },
+      },
+    ]);
+    const others = actionsOf(SWEEPER).filter((a) => !a.startsWith('dynamodb:'));
+    expect(others.filter((a) => !a.startsWith('xray:') && !a.startsWith('logs:'))).toEqual([]);
   });
 });

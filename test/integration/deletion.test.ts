@@ -207,7 +207,7 @@ describe('deletion steps', () => {
       expect(rounds[0]).toBe(0);
       expect(Math.max(...rounds)).toBeGreaterThanOrEqual(5);
     } finally {
-      await pump.stop();
+      await pump.stop({ drain: false });
     }
   });
 

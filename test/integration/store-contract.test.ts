@@ -406,6 +406,66 @@ describe.each(implementations)('stores %s', (_name, makeDeps) => {
     });
   });
 
+  it('lists due pending challenges from the expiry index; answered and expired ones leave it', async () => {
+    const { factor } = await factorOfNewEntity();
+    const [due, answered, notYet] = [
+      challengeOf(factor, 60_000),
+      challengeOf(factor, 60_000),
+      challengeOf(factor),
+    ];
+    for (const c of [due, answered, notYet]) expect(await deps.challenges.create(c)).toBe('created');
+    expect(
+      await deps.challenges.answer(respond(answered, 'approved', later(1_000)), later(1_000), {
+        kind: 'unchanged',
+        factor,
+      }),
+    ).toBe('answered');
+    const keyOf = ({ accountSid, serviceSid, identity, sid }: Challenge) => ({
+      accountSid,
+      serviceSid,
+      identity,
+      sid,
+    });
+    // Other tests share the table: only these three challenges matter.
+    const mine = async (at: Date, lookback = 10) =>
+      (await deps.challenges.dueForExpiry(at, lookback))
+        .filter((key) => [due, answered, notYet].some((c) => c.sid === key.sid))
+        .map((key) => key.sid);
+    expect(await mine(later(59_000))).toEqual([]);
+    expect(await mine(later(60_000))).toEqual([due.sid]);
+    expect(await deps.challenges.dueForExpiry(later(60_000), 10)).toContainEqual(keyOf(due));
+    // Beyond the lookback the sweeper does not look; the TTL timer still expires it.
+    expect(await mine(later(60_000 + 12 * 60_000), 10)).toEqual([notYet.sid]);
+    expect(await deps.challenges.expire(keyOf(due), later(60_000))).toBe(true);
+    expect(await mine(later(61_000))).toEqual([]);
+    expect(await mine(later(300_000))).toEqual([notYet.sid]);
+  });
+
+  it('lets exactly one of a racing answer and expiry win, whichever clock each had', async () => {
+    const { factor } = await factorOfNewEntity();
+    for (let round = 0; round < 4; round++) {
+      const challenge = challengeOf(factor, 60_000);
+      expect(await deps.challenges.create(challenge)).toBe('created');
+      // The device's clock says it is not yet expired; the sweeper's that it is.
+      const [answer, expired] = await Promise.all([
+        deps.challenges.answer(respond(challenge, 'approved', later(59_000)), later(59_000), {
+          kind: 'unchanged',
+          factor,
+        }),
+        deps.challenges.expire(challenge, later(60_000)),
+      ]);
+      expect([answer === 'answered', expired].filter(Boolean)).toHaveLength(1);
+      const stored = await deps.challenges.get(
+        factor.accountSid,
+        factor.serviceSid,
+        factor.identity,
+        challenge.sid,
+      );
+      expect(stored?.status).toBe(expired ? 'expired' : 'approved');
+      expect(await deps.challenges.expire(challenge, later(61_000))).toBe(false);
+    }
+  });
+
   it('lists challenges by creation, filtered by factor and effective status', async () => {
     const { entity, factor } = await factorOfNewEntity();
     const second = totp(entity);

@@ -57,7 +57,7 @@ export async function startPipeline(settings: Partial<Config> = {}) {
     events,
     waitForEvents,
     stop: async () => {
-      await pump.stop();
+      await pump.stop({ drain: false });
       await sink.stop();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -30,6 +30,7 @@ import { afterSuccess, type LockState } from '../../../shared/domain/lockout';
 import type { Service } from '../../../shared/domain/service';
 import { formatDate } from '../../../shared/domain/time';
 import type { FactorChange } from '../../../shared/store/factor-attempts';
+import { dueBuckets, expiryBucket } from '../../../shared/store/expiry';
 import { Keys, type ItemKey } from '../../../shared/store/keys';
 import { record } from '../../../shared/store/paging';
 import {
@@ -450,6 +451,9 @@ export class MemoryChallengeStore implements ChallengeStore {
       type: 'challenge',
       ...challenge,
       expiresAt: this.purgeAt(challenge),
+      // The sparse expiry index: pending challenges only (an undefined attribute is not stored).
+      expiryBucket:
+        challenge.status === 'pending' ? expiryBucket(challenge.expirationDate, challenge.sid) : undefined,
     });
     write();
     return 'created' as const;
@@ -484,6 +488,7 @@ export class MemoryChallengeStore implements ChallengeStore {
       dateUpdated,
       dateResponded,
       expiresAt: this.purgeAt(answered),
+      expiryBucket: undefined,
     });
     write();
     return 'answered' as const;
@@ -507,8 +512,27 @@ export class MemoryChallengeStore implements ChallengeStore {
     const itemKey = Keys.challenge(key.accountSid, key.serviceSid, key.identity, key.sid);
     const item = this.table.get(itemKey);
     if (item?.status !== 'pending' || (item.expirationDate as string) > formatDate(now)) return false;
-    this.table.update(itemKey, { status: 'expired', dateUpdated: item.expirationDate });
+    this.table.update(itemKey, {
+      status: 'expired',
+      dateUpdated: item.expirationDate,
+      expiryBucket: undefined,
+    });
     return true;
+  }
+
+  /** The expiry index's query per due bucket, over the table's items. */
+  async dueForExpiry(now: Date, lookbackMinutes: number) {
+    const buckets = new Set(dueBuckets(now, lookbackMinutes));
+    return this.table
+      .items()
+      .filter(
+        (item) =>
+          buckets.has(item.expiryBucket as string) && (item.expirationDate as string) <= formatDate(now),
+      )
+      .map((item) => {
+        const { accountSid, serviceSid, identity, sid } = item as unknown as ChallengeKey;
+        return { accountSid, serviceSid, identity, sid };
+      });
   }
 
   async addNotification(challenge: Challenge, notification: Notification, now: Date, max: number) {
