@@ -114,17 +114,20 @@ describe('npm start', () => {
 
       // The banner names the table and DynamoDB Local's endpoint, and the README's local admin line works
       // as printed, with no AWS or table setting at all.
-      expect(output).toMatch(
+      expect(output()).toMatch(
         /DynamoDB:\s+local \(pid \d+\), table verify-local at http:\/\/127\.0\.0\.1:\d+\n/,
       );
       const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
       const adminLine = /<!-- admin-local -->\s*```sh\n(npm run admin -- .*)\n```/
         .exec(readme)![1]!
         .replace('AC…', sid);
-      expect(output).toContain(`  ${adminLine}\n`);
+      expect(output()).toContain(`  ${adminLine}\n`);
       const adminEnv = Object.fromEntries(
-        Object.entries(inherited).filter(
-          ([name]) => !/^(AWS_|TABLE_NAME$|KMS_KEY_ID$|LOCAL_MASTER_KEY_FILE$)/.test(name),
+        Object.entries(process.env).filter(
+          ([name]) =>
+            !/^(AWS_|TABLE_NAME$|KMS_KEY_ID$|LOCAL_MASTER_KEY_FILE$|PUBLIC_BASE_URL$|DYNAMODB_ENDPOINT$)/.test(
+              name,
+            ),
         ),
       );
       const [npm, ...args] = adminLine.split(' ');
