@@ -23,6 +23,7 @@ import { DynamoFactorStore } from './store/factors';
 import { DynamoPushCredentialStore } from './store/push-credentials';
 import { DynamoServiceStore } from './store/services';
 import { DynamoWebhookStore } from './store/webhooks';
+import { instrumentClient } from './observability/aws-sdk';
 
 /**
  * Everything a function works with, built in this one place from the configuration. Members are created on
@@ -51,7 +52,9 @@ export interface Dependencies {
 
 export function documentClient(config: Config): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(
-    new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    instrumentClient(
+      new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 }
