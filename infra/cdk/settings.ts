@@ -30,8 +30,27 @@ export function stackPropsFromContext(context: (key: string) => unknown): Verify
     waf: boolean(context, 'waf'),
     wafRateLimit: wholeNumber(context, 'wafRateLimit', WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
     webhookRetryWindowSeconds: wholeNumber(context, 'webhookRetryWindowSeconds', 0, 1_209_600),
+    alarmEmail: email(context, 'alarmEmail'),
+    alarmThresholds: withoutUndefined({
+      api5xxPercent: positiveNumber(context, 'alarmApi5xxPercent', 'percent'),
+      iteratorAgeSeconds: wholeNumber(context, 'alarmIteratorAgeSeconds', 1, 86_400),
+      wafBlocks: wholeNumber(context, 'alarmWafBlocks', 1, Number.MAX_SAFE_INTEGER),
+    }),
+    metricsPerAccount: boolean(context, 'metricsPerAccount'),
   };
 }
+
+function email(context: (key: string) => unknown, key: string): string | undefined {
+  const value = context(key);
+  if (value === undefined) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(value))) {
+    throw new Error(`${key} must be an email address, got ${String(value)}`);
+  }
+  return String(value);
+}
+
+const withoutUndefined = <T extends object>(value: T): Partial<T> =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 
 function boolean(context: (key: string) => unknown, key: string): boolean | undefined {
   const value = context(key);
