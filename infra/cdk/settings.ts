@@ -49,8 +49,11 @@ function email(context: (key: string) => unknown, key: string): string | undefin
   return String(value);
 }
 
-const withoutUndefined = <T extends object>(value: T): Partial<T> =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+/** The values that are set, or undefined when none is. */
+function withoutUndefined<T extends object>(value: T): Partial<T> | undefined {
+  const set = Object.entries(value).filter(([, v]) => v !== undefined);
+  return set.length > 0 ? (Object.fromEntries(set) as Partial<T>) : undefined;
+}
 
 function boolean(context: (key: string) => unknown, key: string): boolean | undefined {
   const value = context(key);
