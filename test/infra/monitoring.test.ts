@@ -139,8 +139,8 @@ describe('Monitoring', () => {
       a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('100 * errors / requests')),
     );
     expect(rate).toMatchObject({ Threshold: 1, EvaluationPeriods: 2 });
-    expect(JSON.stringify(rate.Metrics)).toContain('"MetricName":"5XXError"');
-    expect(rate.Metrics[0].Expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
+    expect(JSON.stringify(rate!.Metrics)).toContain('"MetricName":"5XXError"');
+    expect(rate!.Metrics[0].Expression).toBe('IF(requests >= 20, 100 * errors / requests, 0)');
     const own = (name: string) => alarms.filter((a) => a.MetricName === name && a.Namespace === 'Test');
     expect(own('EventsPublishFailed')).toEqual([expect.objectContaining({ Threshold: 1, Statistic: 'Sum' })]);
     expect(own('KMSThrottles')).toEqual([expect.objectContaining({ Threshold: 1, Statistic: 'Sum' })]);
@@ -148,7 +148,7 @@ describe('Monitoring', () => {
     expect(waf).toEqual([
       expect.objectContaining({ MetricName: 'BlockedRequests', Threshold: 1000, Statistic: 'Sum' }),
     ]);
-    expect(waf[0].Dimensions).toContainEqual({ Name: 'WebACL', Value: 'Test-Api' });
+    expect(waf[0]!.Dimensions).toContainEqual({ Name: 'WebACL', Value: 'Test-Api' });
   });
 
   it('has a dashboard with the API, security, business and pipeline metrics', () => {

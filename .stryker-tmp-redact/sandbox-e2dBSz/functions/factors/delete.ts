@@ -1,0 +1,20 @@
+// @ts-nocheck
+import { deleteFactor } from '../../shared/app/factors';
+import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
+import { apiHandler } from '../../shared/http/api-handler';
+import { accountCredentials } from '../../shared/http/auth/account';
+import { deviceCredentials } from '../../shared/http/auth/device';
+import { noContent } from '../../shared/http/responses';
+import { factorKey } from '../../shared/http/schemas';
+
+export const build = (deps: Dependencies) =>
+  apiHandler(
+    deps,
+    async ({ pathParams: path, principal }) => {
+      await deleteFactor(deps, principal, factorKey(path, principal));
+      return noContent();
+    },
+    { auth: [accountCredentials, deviceCredentials] },
+  );
+
+export const handler = fromEnvironment(build);

@@ -1,0 +1,70 @@
+// @ts-nocheck
+import { Duration, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BUNDLING } from './bundling';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface ApiFunctionProps {
+  /** The module, relative to the repository root, whose `handler` export serves the requests. */
+  module: string;
+  logRetention: RetentionDays;
+  environment?: Record<string, string>;
+  timeout?: Duration;
+}
+
+/**
+ * A Lambda function with the defaults every handler shares: Node.js 22 on ARM, an ESM bundle, X-Ray, and a
+ * role of its own that may write only to the function's log group until grants add what its code needs.
+ */
+export class ApiFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    // An explicit log group sets the retention without the log-retention custom resource.
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention });
+    // Not AWSLambdaBasicExecutionRole, which may create and write every log group of the account.
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    super(scope, id, {
+      entry: join(REPO_ROOT, props.module),
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
+      runtime: Runtime.NODEJS_22_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      tracing: Tracing.ACTIVE,
+      environment: props.environment,
+      role,
+      logGroup,
+      bundling: {
+        target: BUNDLING.target,
+        format: OutputFormat.ESM,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        mainFields: [...BUNDLING.mainFields],
+        externalModules: BUNDLING.externalModules,
+        banner: BUNDLING.banner,
+      },
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only for actions that have no resource-level permissions: xray:PutTraceSegments and ' +
+        'xray:PutTelemetryRecords (X-Ray tracing) and, for the stream handler, dynamodb:ListStreams (its ' +
+        'event source). test/infra/stack.test.ts asserts that no other action gets a * resource.',
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is chosen, not left behind: the bundles target node22 (infra/cdk/bundling.ts) and the ' +
+        'bundle benchmarks measure that runtime; it is a supported Lambda runtime, and moving to a newer ' +
+        'one is a change of its own, with its own tests and measurements.',
+    });
+  }
+}

@@ -1,0 +1,250 @@
+/**
+ * `npm run bench:api`: warm p50 latency of create, fetch, list and update (challenges) through the local
+ * server, each as a ratio to a floor measured in the same run: a bare `node:http` server that makes one
+ * DynamoDB Local `GetItem` per request. A second bare server makes one two-item `TransactWriteItems` (a put
+ * and a condition check, what create and a push answer write) per request: its p50 over the floor's is
+ * what a transaction costs in floor units. Target: ≤ 1.25× the bare cost of the DynamoDB calls the
+ * operation makes, in floor units (a read 1, a transaction that ratio). Requests go one at a time,
+ * interleaved round-robin (floor, transaction floor, fetch, create, list, update, …), so load that hits one
+ * round hits every operation; all go through Node's `fetch` (keep-alive). BENCH_ITERATIONS (default 300)
+ * timed rounds follow 30 warm-up rounds. Exits 0 whether or not the targets are met.
+ */
+// @ts-nocheck
+
+import { DynamoDBClient, GetItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { TOTP } from 'otpauth';
+import twilio from 'twilio';
+import { Device, newDeviceKey } from '../../infra/device/client';
+import { ensureTable, freePort, LOCAL_AWS_ENV, startDynamoDbLocal } from '../../infra/local/dynamodb';
+import { createLocalServer, listen } from '../../infra/local/server';
+import { localDependencies } from '../../infra/local/dependencies';
+import { newAccount } from '../../shared/domain/credentials';
+import { Keys } from '../../shared/store/keys';
+
+const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 300);
+const WARMUP = 30;
+const TARGET_PER_CALL = 1.25;
+const TABLE = 'verify-bench';
+
+type Json = Record<string, unknown>;
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+/** Sends a request and reads the whole answer; throws unless it succeeded. */
+async function send(url: string, init: RequestInit = {}) {
+  const start = performance.now();
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const ms = performance.now() - start;
+  if (!response.ok) throw new Error(`${init.method ?? 'GET'} ${url}: HTTP ${response.status} ${text}`);
+  return { ms, body: JSON.parse(text) as Json, headers: response.headers };
+}
+const timed = async (url: string, init?: RequestInit) => (await send(url, init)).ms;
+
+const percentile = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)]!;
+
+Object.assign(process.env, LOCAL_AWS_ENV);
+const keyDir = mkdtempSync(join(tmpdir(), 'verify-bench-'));
+const dynamo = await startDynamoDbLocal();
+const floorClient = new DynamoDBClient({ endpoint: dynamo.endpoint });
+const servers: Server[] = [];
+try {
+  writeFileSync(join(keyDir, 'master.key'), randomBytes(32).toString('base64'), { mode: 0o600 });
+  await ensureTable(dynamo.endpoint, TABLE);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const deps = localDependencies({
+    TABLE_NAME: TABLE,
+    DYNAMODB_ENDPOINT: dynamo.endpoint,
+    LOCAL_MASTER_KEY_FILE: join(keyDir, 'master.key'),
+    PUBLIC_BASE_URL: url,
+  });
+  const { account, authToken } = newAccount(new Date());
+  await deps.accounts.putAccount(account);
+
+  const api = createLocalServer(deps);
+  servers.push(api);
+  await api.ready();
+  await listen(api, port);
+
+  // The floor: one GetItem (of the account item) per request, with a client made once.
+  const accountKey = Object.fromEntries(
+    Object.entries(Keys.account(account.sid)).map(([k, v]) => [k, { S: v }]),
+  );
+  const floor = createServer((_request, response) => {
+    floorClient.send(new GetItemCommand({ TableName: TABLE, Key: accountKey })).then(
+      ({ Item }) =>
+        response
+          .writeHead(200, { 'Content-Type': 'application/json' })
+          .end(JSON.stringify({ found: !!Item })),
+      () => response.writeHead(500).end(),
+    );
+  });
+  servers.push(floor);
+  const floorUrl = await listen(floor, await freePort());
+  // The transaction floor: a put of a scratch item with a check that the account item exists.
+  let scratch = 0;
+  const floorTx = createServer((_request, response) => {
+    const item = { pk: { S: 'BENCH#scratch' }, sk: { S: `ITEM#${scratch++}` } };
+    floorClient
+      .send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              ConditionCheck: {
+                TableName: TABLE,
+                Key: accountKey,
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+          ],
+        }),
+      )
+      .then(
+        () => response.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'),
+        () => response.writeHead(500).end(),
+      );
+  });
+  servers.push(floorTx);
+  const floorTxUrl = await listen(floorTx, await freePort());
+
+  // A service; a device with a verified push factor; a verified TOTP factor whose entity has 20 challenges.
+  const client = twilio(account.sid, authToken);
+  client.verify.baseUrl = url;
+  const service = await client.verify.v2.services.create({ friendlyName: 'Bench Bank' });
+  const [pushIdentity, totpIdentity] = ['bench-push-user', 'bench-totp-user'];
+  const { token } = await client.verify.v2
+    .services(service.sid)
+    .accessTokens.create({ identity: pushIdentity, factorType: 'push' });
+  const device = new Device({
+    baseUrl: url,
+    serviceSid: service.sid,
+    identity: pushIdentity,
+    privateKey: newDeviceKey(),
+  });
+  await device.createFactor(token, 'Bench Pixel');
+  await device.verifyFactor();
+  const factorSid = device.state.factorSid!;
+  const totpEntity = client.verify.v2.services(service.sid).entities(totpIdentity);
+  const totpFactor = await totpEntity.newFactors.create({ friendlyName: 'Bench', factorType: 'totp' });
+  const totp = new TOTP({ secret: (totpFactor.binding as { secret: string }).secret });
+  await totpEntity.factors(totpFactor.sid).update({ authPayload: totp.generate() });
+  for (let i = 0; i < 20; i++) await totpEntity.challenges.create({ factorSid: totpFactor.sid });
+
+  const accountAuth = { Authorization: basic(account.sid, authToken) };
+  const entityUrl = (identity: string) => `${url}/v2/Services/${service.sid}/Entities/${identity}`;
+  const challengesUrl = `${entityUrl(pushIdentity)}/Challenges`;
+  const createPush = (expires?: Date) =>
+    send(challengesUrl, {
+      method: 'POST',
+      headers: { ...accountAuth, ...FORM },
+      body: new URLSearchParams({
+        FactorSid: factorSid,
+        'Details.Message': 'Log in?',
+        ...(expires ? { ExpirationDate: expires.toISOString() } : {}),
+      }),
+    });
+  // Pending challenges for the whole run: one to fetch, one to answer per round.
+  const expires = new Date(Date.now() + 55 * 60_000);
+  const fetchUrl = `${challengesUrl}/${(await createPush(expires)).body.sid as string}`;
+  const toAnswer: Json[] = [];
+  for (let i = 0; i < WARMUP + ITERATIONS; i++) toAnswer.push((await createPush(expires)).body);
+
+  // A device makes its token once a minute (valid for 10) and reuses it. It signs the fields one fetch
+  // advertises in `Twilio-Verify-Signature-Fields` plus `status`, as `Device.answer`, without its fetches.
+  let deviceToken = { value: await device.deviceToken(), made: Date.now() };
+  const deviceAuth = async () => {
+    if (Date.now() - deviceToken.made > 60_000)
+      deviceToken = { value: await device.deviceToken(), made: Date.now() };
+    return { Authorization: basic('token', deviceToken.value) };
+  };
+  const probe = await send(fetchUrl, { headers: await deviceAuth() });
+  const signatureFields = probe.headers.get('Twilio-Verify-Signature-Fields')!.split(',');
+  const answer = async (challenge: Json) => {
+    const payload = {
+      ...Object.fromEntries(signatureFields.map((f) => [f, challenge[f]])),
+      status: 'approved',
+    };
+    const body = new URLSearchParams({ AuthPayload: await device.signJwt({ typ: 'JWT' }, payload) });
+    const headers = { ...(await deviceAuth()), ...FORM };
+    return timed(`${challengesUrl}/${challenge.sid as string}`, { method: 'POST', headers, body });
+  };
+
+  /** The DynamoDB calls each operation makes: reads (GetItem, BatchGetItem, Query) and transactions. */
+  const ops: {
+    name: string;
+    calls: { reads: number; transactions: number };
+    run: (round: number) => Promise<number>;
+  }[] = [
+    { name: 'floor', calls: { reads: 1, transactions: 0 }, run: () => timed(floorUrl) },
+    { name: 'floor-tx', calls: { reads: 0, transactions: 1 }, run: () => timed(floorTxUrl) },
+    {
+      name: 'fetch',
+      calls: { reads: 1, transactions: 0 },
+      run: () => timed(fetchUrl, { headers: accountAuth }),
+    },
+    { name: 'create', calls: { reads: 1, transactions: 1 }, run: async () => (await createPush()).ms },
+    {
+      name: 'list',
+      calls: { reads: 2, transactions: 0 },
+      run: () => timed(`${entityUrl(totpIdentity)}/Challenges?PageSize=20`, { headers: accountAuth }),
+    },
+    { name: 'update', calls: { reads: 2, transactions: 1 }, run: (round) => answer(toAnswer[round]!) },
+  ];
+
+  const times = ops.map(() => [] as number[]);
+  const loadBefore = loadavg();
+  for (let round = 0; round < WARMUP + ITERATIONS; round++) {
+    for (const [i, op] of ops.entries()) {
+      const ms = await op.run(round);
+      if (round >= WARMUP) times[i]!.push(ms);
+    }
+  }
+  const loads = [loadBefore, loadavg()].map((l) => l.map((x) => x.toFixed(2)).join(' '));
+
+  const cpu = cpus();
+  console.log(
+    `Node ${process.version} ${process.platform}/${process.arch}, ${cpu.length} × ${cpu[0]?.model}`,
+  );
+  console.log(
+    `Memory ${(totalmem() / 2 ** 30).toFixed(1)} GiB; load average 1/5/15 min: ${loads.join(' → ')}`,
+  );
+  console.log(`${ITERATIONS} timed rounds after ${WARMUP} warm-up, round-robin, one request at a time\n`);
+  const stats = ops.map(({ name, calls }, i) => {
+    const sorted = times[i]!.sort((a, b) => a - b);
+    return { name, calls, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99) };
+  });
+  const floorP50 = stats[0]!.p50;
+  const transactionCost = stats[1]!.p50 / floorP50;
+  console.log(`A two-item transaction costs ${transactionCost.toFixed(2)}× a GetItem here.\n`);
+  const row = (cells: (string | number)[]) =>
+    console.log(cells.map((c, i) => (i ? String(c).padStart(11) : String(c).padEnd(9))).join(''));
+  row(['op', 'reads+tx', 'p50 ms', 'p99 ms', 'p50/floor', 'target', 'result']);
+  for (const { name, calls, p50, p99 } of stats) {
+    const bare = calls.reads + calls.transactions * transactionCost;
+    const [ratio, target] = [p50 / floorP50, TARGET_PER_CALL * bare];
+    const verdict = name.startsWith('floor')
+      ? ['', '']
+      : [`≤ ${target.toFixed(2)}`, ratio <= target ? 'pass' : 'FAIL'];
+    const shape = `${calls.reads}+${calls.transactions}`;
+    row([name, shape, p50.toFixed(2), p99.toFixed(2), ratio.toFixed(2), ...verdict]);
+  }
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+} finally {
+  for (const server of servers) {
+    server.closeAllConnections();
+    await new Promise((done) => server.close(done));
+  }
+  floorClient.destroy();
+  await dynamo.stop();
+  rmSync(keyDir, { recursive: true, force: true });
+}

@@ -1,0 +1,42 @@
+// @ts-nocheck
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { SqsWebhookQueue } from '../../../shared/events/sqs';
+
+const sqs = mockClient(SQSClient);
+beforeEach(() => sqs.reset());
+const queue = () => new SqsWebhookQueue(new SQSClient({}), 'https://sqs/deliveries', 'https://sqs/dead');
+
+describe('the SQS webhook queue', () => {
+  it('sends in batches of 10 with each delay in whole seconds, at most 900', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
+    const messages = Array.from({ length: 23 }, (_, i) => ({ body: `m${i}`, delayMs: i * 100_000 + 1 }));
+    expect(await queue().send(messages)).toEqual([]);
+    const calls = sqs.commandCalls(SendMessageBatchCommand).map((call) => call.args[0].input);
+    expect(calls.map((input) => input.Entries!.length)).toEqual([10, 10, 3]);
+    expect(calls.every((input) => input.QueueUrl === 'https://sqs/deliveries')).toBe(true);
+    const entries = calls.flatMap((input) => input.Entries!);
+    expect(entries[0]).toEqual({ Id: '0', MessageBody: 'm0', DelaySeconds: 1 });
+    expect(entries[5]!.DelaySeconds).toBe(501);
+    expect(entries[22]!.DelaySeconds).toBe(900);
+  });
+
+  it('returns the indexes of the entries SQS refused, and of a batch whose call failed', async () => {
+    sqs
+      .on(SendMessageBatchCommand)
+      .resolvesOnce({ Failed: [{ Id: '3', SenderFault: false, Code: 'InternalError' }] })
+      .rejectsOnce(new Error('throttled'));
+    const messages = Array.from({ length: 12 }, (_, i) => ({ body: `m${i}`, delayMs: 0 }));
+    expect(await queue().send(messages)).toEqual([3, 10, 11]);
+  });
+
+  it('sends a dead letter to the dead-letter queue', async () => {
+    sqs.on(SendMessageCommand).resolves({});
+    await queue().deadLetter('body');
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: 'https://sqs/dead',
+      MessageBody: 'body',
+    });
+  });
+});

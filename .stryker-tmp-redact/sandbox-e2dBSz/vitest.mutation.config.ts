@@ -1,0 +1,13 @@
+// @ts-nocheck
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config';
+
+/**
+ * What `npm run test:mutation` (StrykerJS) runs against each mutant of the domain, the use cases and the
+ * credential checks: the unit and integration tests (DynamoDB Local), not the end-to-end and infra ones,
+ * which exercise the same code through slower layers.
+ */
+export default mergeConfig(
+  base,
+  defineConfig({ test: { include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] } }),
+);
