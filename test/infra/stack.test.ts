@@ -1024,7 +1024,10 @@ describe('VerifyStack deleter', () => {
   });
 
   it('lets the deleter read, query and delete on the table, and nothing else', () => {
-    expect(fn(DELETER).Environment.Variables).toEqual({ TABLE_NAME: { Ref: logicalId('Table') } });
+    expect(fn(DELETER).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      ...METRICS_ENV,
+    });
     const actions = actionsOf(DELETER);
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:BatchWriteItem',
