@@ -31,6 +31,8 @@ export const ENV = {
   webhookRetryWindowSeconds: 'WEBHOOK_RETRY_WINDOW_SECONDS',
   webhookQueueUrl: 'WEBHOOK_QUEUE_URL',
   webhookDeadLetterQueueUrl: 'WEBHOOK_DEAD_LETTER_QUEUE_URL',
+  metricsNamespace: 'METRICS_NAMESPACE',
+  metricsPerAccount: 'METRICS_PER_ACCOUNT',
 } as const;
 
 export type Setting = keyof typeof ENV;
@@ -62,6 +64,9 @@ const url = () =>
       }, 'must be an absolute http(s) URL'),
     ),
   );
+
+/** Where the functions' metrics go when `METRICS_NAMESPACE` is not set. */
+export const DEFAULT_METRICS_NAMESPACE = 'VerifyPushTotp';
 
 /** How long an ended challenge stays readable by default (Twilio's PII SLA); the bus archive matches it. */
 export const DEFAULT_CHALLENGE_RETENTION_DAYS = 30;
@@ -121,6 +126,13 @@ const schema = z.object({
   /** The delivery queue (dispatcher → delivery, and the delivery's own retries) and its dead-letter queue. */
   webhookQueueUrl: url(),
   webhookDeadLetterQueueUrl: url(),
+  /** The CloudWatch namespace of the functions' metrics (the stack sets its own name). */
+  metricsNamespace: z._default(
+    z.string().check(z.regex(/^[A-Za-z0-9._/#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    DEFAULT_METRICS_NAMESPACE,
+  ),
+  /** Whether metrics are also published per account (an `account_sid` dimension), not only in total. */
+  metricsPerAccount: flag('true'),
 });
 
 export type Config = z.output<typeof schema>;

@@ -25,6 +25,7 @@ import { DynamoPasskeyStore } from './store/passkeys';
 import { DynamoPushCredentialStore } from './store/push-credentials';
 import { DynamoServiceStore } from './store/services';
 import { DynamoWebhookStore } from './store/webhooks';
+import { instrumentClient } from './observability/aws-sdk';
 
 /**
  * Everything a function works with, built in this one place from the configuration. Members are created on
@@ -54,7 +55,9 @@ export interface Dependencies {
 
 export function documentClient(config: Config): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(
-    new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    instrumentClient(
+      new DynamoDBClient(config.dynamodbEndpoint ? { endpoint: config.dynamodbEndpoint } : {}),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 }

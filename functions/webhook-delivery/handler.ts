@@ -4,6 +4,7 @@ import { accountTokenSealer } from '../../shared/crypto';
 import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { eventBridgePublisher } from '../../shared/events/eventbridge';
 import { sqsWebhookQueue } from '../../shared/events/sqs';
+import { observedBatchHandler } from '../../shared/observability/handler';
 import { webhookTransport } from '../../shared/webhooks';
 
 /**
@@ -30,7 +31,9 @@ export const build = (deps: Dependencies, onAttempt?: DeliveryDeps['onAttempt'])
     retryWindowMs: deps.config.webhookRetryWindowSeconds * 1000,
     onAttempt,
   };
-  return async (event: SQSEvent, _context?: unknown) => deliverWebhooks(event.Records, deliveryDeps);
+  return observedBatchHandler('WebhookDelivery', deps.config, async (event: SQSEvent, _context?: unknown) =>
+    deliverWebhooks(event.Records, deliveryDeps),
+  );
 };
 
 export const handler = fromEnvironment((deps) => build(deps), {

@@ -2,6 +2,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { dispatchWebhookEvents } from '../../shared/app/webhooks-dispatch';
 import { fromEnvironment, type Dependencies } from '../../shared/dependencies';
 import { sqsWebhookQueue } from '../../shared/events/sqs';
+import { observedBatchHandler } from '../../shared/observability/handler';
 
 /**
  * The webhook events queue (factor.created|verified|deleted, challenge.approved|denied, routed by an
@@ -15,7 +16,9 @@ export const build = (deps: Dependencies) => {
     },
     now: deps.now,
   };
-  return async (event: SQSEvent, _context?: unknown) => dispatchWebhookEvents(event.Records, dispatchDeps);
+  return observedBatchHandler('WebhookDispatcher', deps.config, async (event: SQSEvent, _context?: unknown) =>
+    dispatchWebhookEvents(event.Records, dispatchDeps),
+  );
 };
 
 export const handler = fromEnvironment(build, { webhookQueue: sqsWebhookQueue });

@@ -24,6 +24,8 @@ export class ApiFirewall extends Construct {
   /** The 5-minute window WAF counts each address's requests over (WAF's default). */
   static readonly EVALUATION_WINDOW_SECONDS = 300;
   readonly webAcl: CfnWebACL;
+  /** The web ACL's CloudWatch metric name (WAFV2 `WebACL` dimension). */
+  readonly metricName: string;
 
   constructor(scope: Construct, id: string, props: ApiFirewallProps) {
     super(scope, id);
@@ -34,11 +36,12 @@ export class ApiFirewall extends Construct {
       metricName,
     });
 
+    this.metricName = `${metricPrefix}-Api`;
     this.webAcl = new CfnWebACL(this, 'WebAcl', {
       description: 'Rate limit per client IP address for the Verify API',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility(`${metricPrefix}-Api`),
+      visibilityConfig: visibility(this.metricName),
       customResponseBodies: {
         TooManyRequests: { contentType: 'APPLICATION_JSON', content: props.tooManyRequestsBody },
       },

@@ -30,7 +30,29 @@ export function stackPropsFromContext(context: (key: string) => unknown): Verify
     waf: boolean(context, 'waf'),
     wafRateLimit: wholeNumber(context, 'wafRateLimit', WAF_RATE_LIMIT.min, WAF_RATE_LIMIT.max),
     webhookRetryWindowSeconds: wholeNumber(context, 'webhookRetryWindowSeconds', 0, 1_209_600),
+    alarmEmail: email(context, 'alarmEmail'),
+    alarmThresholds: withoutUndefined({
+      api5xxPercent: positiveNumber(context, 'alarmApi5xxPercent', 'percent'),
+      iteratorAgeSeconds: wholeNumber(context, 'alarmIteratorAgeSeconds', 1, 86_400),
+      wafBlocks: wholeNumber(context, 'alarmWafBlocks', 1, Number.MAX_SAFE_INTEGER),
+    }),
+    metricsPerAccount: boolean(context, 'metricsPerAccount'),
   };
+}
+
+function email(context: (key: string) => unknown, key: string): string | undefined {
+  const value = context(key);
+  if (value === undefined) return undefined;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(value))) {
+    throw new Error(`${key} must be an email address, got ${String(value)}`);
+  }
+  return String(value);
+}
+
+/** The values that are set, or undefined when none is. */
+function withoutUndefined<T extends object>(value: T): Partial<T> | undefined {
+  const set = Object.entries(value).filter(([, v]) => v !== undefined);
+  return set.length > 0 ? (Object.fromEntries(set) as Partial<T>) : undefined;
 }
 
 function boolean(context: (key: string) => unknown, key: string): boolean | undefined {

@@ -31,6 +31,7 @@ import { ApiFunction } from './api-function';
 import { Deleter } from './deleter';
 import { EventPipeline } from './event-pipeline';
 import { ExpirySweeper } from './expiry-sweeper';
+import { Monitoring, type AlarmThresholds } from './monitoring';
 import { PushSender } from './push-sender';
 import { Webhooks } from './webhooks';
 
@@ -55,6 +56,12 @@ export interface VerifyStackProps extends StackProps {
   wafRateLimit?: number;
   /** How long a webhook delivery is retried before its dead-letter queue, in seconds. Default: 86,400 (24 h). */
   webhookRetryWindowSeconds?: number;
+  /** Where alarm notifications are emailed (an SNS email subscription to confirm). Default: none. */
+  alarmEmail?: string;
+  /** Alarm thresholds (infra/cdk/monitoring.ts has the defaults). */
+  alarmThresholds?: Partial<AlarmThresholds>;
+  /** Whether metrics are also published per account (a CloudWatch metric per account and name). Default: true. */
+  metricsPerAccount?: boolean;
 }
 
 /**
@@ -233,8 +240,9 @@ export class VerifyStack extends Stack {
       templates: { 'application/json': errorBody(20500, 500, '$context.error.messageString') },
     });
 
+    let firewall: ApiFirewall | undefined;
     if (props.waf ?? true) {
-      new ApiFirewall(this, 'Firewall', {
+      firewall = new ApiFirewall(this, 'Firewall', {
         stage: api.deploymentStage,
         rateLimitPer5Minutes: props.wafRateLimit ?? DEFAULT_LIMITS.wafRateLimit,
         tooManyRequestsBody: errorBody(20429, 429, '"Too Many Requests"'),
@@ -275,7 +283,19 @@ export class VerifyStack extends Stack {
       retryWindowSeconds: props.webhookRetryWindowSeconds,
     });
 
+    // Alarms (to an SNS topic) and a dashboard; every function and dead-letter queue of the stack is found
+    // and watched at synthesis, so what is added later is covered too.
+    const monitoring = new Monitoring(this, 'Monitoring', {
+      api,
+      webAclMetricName: firewall?.metricName,
+      alarmEmail: props.alarmEmail,
+      thresholds: props.alarmThresholds,
+      metricsPerAccount: props.metricsPerAccount,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: api.url });
+    new CfnOutput(this, 'AlarmTopicArn', { value: monitoring.topic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'TableName', { value: table.tableName });
     new CfnOutput(this, 'EventBusName', { value: eventBus.eventBusName });
     new CfnOutput(this, 'EventBusArn', { value: eventBus.eventBusArn });

@@ -1,6 +1,7 @@
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DeletionWork, EntityStore, ServiceStore } from './ports';
+import { log } from '../observability/log';
 
 export interface DeleterDeps {
   services: Pick<ServiceStore, 'purge' | 'continueLater'>;
@@ -66,9 +67,7 @@ export async function continueDeletions(
         }
       }
     } catch (error) {
-      console.error(
-        JSON.stringify({ level: 'ERROR', message: 'Deletion step failed', target, error: String(error) }),
-      );
+      log.error('Deletion step failed', { target, error });
       failed.push(...recordsOf);
     }
   }

@@ -9,6 +9,8 @@ import {
   type DeliveryRequest,
   type DeliveryResult,
 } from './notifications';
+import { log as logger } from '../observability/log';
+import { count, METRIC } from '../observability/metrics';
 import type { EventPublisher } from './ports';
 
 export interface SenderDeps extends DeliveryDeps {
@@ -76,10 +78,9 @@ async function deliverWithRetries(deps: SenderDeps, request: DeliveryRequest): P
   return result;
 }
 
-const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown>) =>
-  console[level === 'INFO' ? 'log' : level === 'WARN' ? 'warn' : 'error'](
-    JSON.stringify({ level, message, ...fields }),
-  );
+const LEVELS = { INFO: logger.info, WARN: logger.warn, ERROR: logger.error };
+const log = (level: keyof typeof LEVELS, message: string, fields: Record<string, unknown>) =>
+  LEVELS[level](message, fields);
 
 const failureOf = (outcome: Exclude<SendOutcome, { kind: 'sent' }>) => ({
   reason: outcome.reason,
@@ -109,7 +110,12 @@ async function handleMessage(record: SQSRecord, deps: SenderDeps): Promise<boole
     return true;
   }
   const attempt = Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1;
-  const ids = { challengeSid: request.challengeSid, notificationSid: request.notificationSid, attempt };
+  const ids = {
+    account_sid: request.accountSid,
+    challengeSid: request.challengeSid,
+    notificationSid: request.notificationSid,
+    attempt,
+  };
   let result: DeliveryResult;
   try {
     result = await deliverWithRetries(deps, request);
@@ -150,6 +156,7 @@ async function handleMessage(record: SQSRecord, deps: SenderDeps): Promise<boole
     provider: result.provider,
     ...(outcome.kind === 'sent' ? {} : failureOf(outcome)),
   });
+  count(outcome.kind === 'sent' ? METRIC.notificationsSent : METRIC.notificationsFailed, request.accountSid);
   const unpublished = await deps.publisher.publish([event]);
   // A retryable failure goes back to SQS (the last time, to the dead-letter queue).
   return unpublished.length === 0 && outcome.kind !== 'retry';

@@ -10,6 +10,8 @@ import {
 } from '../domain/events';
 import type { Factor } from '../domain/factor';
 import { formatDate } from '../domain/time';
+import { log } from '../observability/log';
+import { count, METRIC, type MetricName } from '../observability/metrics';
 import type { ChallengeStore, EventPublisher } from './ports';
 
 export interface StreamDeps {
@@ -73,6 +75,19 @@ async function handleRecord(record: DynamoDBRecord, deps: StreamDeps): Promise<D
   return [];
 }
 
+/** The business metrics the challenge events count (a redelivered batch counts its events again). */
+const CHALLENGE_METRICS: Partial<Record<string, MetricName>> = {
+  'challenge.created': METRIC.challengesCreated,
+  'challenge.approved': METRIC.challengesApproved,
+  'challenge.denied': METRIC.challengesDenied,
+  'challenge.expired': METRIC.challengesExpired,
+};
+
+function countPublished(event: DomainEvent) {
+  const metric = CHALLENGE_METRICS[event.type];
+  if (metric) count(metric, String(event.detail.account_sid));
+}
+
 const subjectOf = (event: DomainEvent) => String(event.detail.challenge_sid ?? event.detail.factor_sid);
 
 /**
@@ -92,14 +107,7 @@ export async function processStream(
     try {
       for (const event of await handleRecord(record, deps)) queue.push({ event, record: index });
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'ERROR',
-          message: 'Stream record failed',
-          sequence: record.dynamodb?.SequenceNumber,
-          error: String(error),
-        }),
-      );
+      log.error('Stream record failed', { sequence: record.dynamodb?.SequenceNumber, error });
       failed.add(index);
     }
   }
@@ -118,9 +126,14 @@ export async function processStream(
       }
     }
     if (chunk.length === 0) continue;
-    for (const k of await deps.publisher.publish(chunk.map(({ event }) => event))) {
-      failed.add(chunk[k]!.record);
-      failedSubjects.add(subjectOf(chunk[k]!.event));
+    const unpublished = new Set(await deps.publisher.publish(chunk.map(({ event }) => event)));
+    for (const [k, { event, record }] of chunk.entries()) {
+      if (unpublished.has(k)) {
+        failed.add(record);
+        failedSubjects.add(subjectOf(event));
+      } else {
+        countPublished(event);
+      }
     }
   }
 

@@ -13,6 +13,8 @@ import {
   type AttemptOutcome,
 } from '../domain/webhook-request';
 import { openAuthToken } from './accounts';
+import { log as logger } from '../observability/log';
+import { count, METRIC } from '../observability/metrics';
 import type { AppDeps, EventPublisher, WebhookQueue, WebhookTransport } from './ports';
 
 /**
@@ -38,10 +40,9 @@ export interface DeliveryMessage {
   attempt: number;
 }
 
-const log = (level: 'INFO' | 'WARN' | 'ERROR', message: string, fields: Record<string, unknown>) =>
-  console[level === 'INFO' ? 'log' : level === 'WARN' ? 'warn' : 'error'](
-    JSON.stringify({ level, message, ...fields }),
-  );
+const LEVELS = { INFO: logger.info, WARN: logger.warn, ERROR: logger.error };
+const log = (level: keyof typeof LEVELS, message: string, fields: Record<string, unknown>) =>
+  LEVELS[level](message, fields);
 
 const envelope = z.object({
   'detail-type': z.string(),
@@ -171,6 +172,7 @@ async function deliverOne(record: SQSRecord, deps: DeliveryDeps): Promise<void> 
   }
   const message = parsed.data as DeliveryMessage;
   const ids = {
+    account_sid: message.accountSid,
     webhookSid: message.webhookSid,
     eventType: message.eventType,
     eventKey: message.eventKey,
@@ -198,6 +200,7 @@ async function deliverOne(record: SQSRecord, deps: DeliveryDeps): Promise<void> 
       'Webhook cannot be signed: the account has no sealed auth token; rotate the token once',
       ids,
     );
+    count(METRIC.webhookDeliveriesFailed, message.accountSid);
     await report(deps, message, message.attempt - 1, 'no-signing-token', null);
     return;
   }
@@ -216,6 +219,7 @@ async function deliverOne(record: SQSRecord, deps: DeliveryDeps): Promise<void> 
   };
   if (outcome.kind === 'delivered') {
     log('INFO', 'Webhook delivered', fields);
+    count(METRIC.webhookDeliveries, message.accountSid);
     deps.onAttempt?.({ message, outcome, next: 'delivered' });
     return;
   }
@@ -226,11 +230,14 @@ async function deliverOne(record: SQSRecord, deps: DeliveryDeps): Promise<void> 
     const unsent = await deps.queue.send([{ body: JSON.stringify(retry), delayMs }]);
     if (unsent.length > 0) throw new Error('The retry could not be queued');
     log('WARN', 'Webhook attempt failed; retrying', { ...fields, retryInMs: delayMs });
+    count(METRIC.webhookAttemptFailures, message.accountSid);
     deps.onAttempt?.({ message, outcome, next: `retry in ${(delayMs / 1000).toFixed(1)} s` });
     return;
   }
   await deps.queue.deadLetter(record.body);
   log('ERROR', 'Webhook delivery gave up; moved to the dead-letter queue', fields);
+  count(METRIC.webhookAttemptFailures, message.accountSid);
+  count(METRIC.webhookDeliveriesFailed, message.accountSid);
   deps.onAttempt?.({ message, outcome, next: 'gave up (dead-letter queue)' });
   await report(deps, message, message.attempt, outcome.reason, outcome.status);
 }

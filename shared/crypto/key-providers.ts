@@ -2,6 +2,7 @@ import type { KMSClient } from '@aws-sdk/client-kms';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigError, type Config } from '../config';
+import { instrumentClient } from '../observability/aws-sdk';
 import { GCM_TAG_BYTES, type KeyProvider } from './secret-sealer';
 
 /** Binds every data key to its purpose in KMS (logged in CloudTrail, required again to decrypt). */
@@ -27,7 +28,7 @@ export class KmsKeyProvider implements KeyProvider {
   ) {}
 
   private async client() {
-    this.kms ??= new (await kmsModule()).KMSClient({});
+    this.kms ??= instrumentClient(new (await kmsModule()).KMSClient({}));
     return this.kms;
   }
 

@@ -3,6 +3,9 @@ import type { EventPublisher } from '../app/ports';
 import { required, type Config } from '../config';
 import { retry } from '../retry';
 import { EVENT_SOURCE, type DomainEvent } from '../domain/events';
+import { instrumentClient } from '../observability/aws-sdk';
+import { log } from '../observability/log';
+import { count, METRIC } from '../observability/metrics';
 
 export const MAX_ENTRIES_PER_CALL = 10;
 const ATTEMPTS = 4;
@@ -33,12 +36,15 @@ export class EventBridgePublisher implements EventPublisher {
         // Result entries line up with the request's; a failed one has an ErrorCode and no EventId.
         pending = pending.filter((_, k) => result.Entries?.[k]?.ErrorCode || !result.Entries?.[k]?.EventId);
       } catch (error) {
-        console.warn(
-          JSON.stringify({ level: 'WARN', message: 'PutEvents failed', error: String(error), attempt }),
-        );
+        log.warn('PutEvents failed', { error, attempt });
       }
       return pending.length === 0;
     });
+    if (pending.length > 0) {
+      // The stream or the queue will deliver the records again; counted so that an alarm sees it happen.
+      log.error('Events not published after retries', { failed: pending.length, of: events.length });
+      count(METRIC.eventsPublishFailed, undefined, pending.length);
+    }
     return pending;
   }
 
@@ -57,5 +63,8 @@ export class EventBridgePublisher implements EventPublisher {
 export function eventBridgePublisher(config: Config): EventBridgePublisher {
   const busName = required(config, 'eventBusName');
   const endpoint = config.eventBridgeEndpoint;
-  return new EventBridgePublisher(new EventBridgeClient(endpoint ? { endpoint } : {}), busName);
+  return new EventBridgePublisher(
+    instrumentClient(new EventBridgeClient(endpoint ? { endpoint } : {})),
+    busName,
+  );
 }

@@ -2,6 +2,7 @@ import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk
 import type { QueuedMessage, WebhookQueue } from '../app/ports';
 import { required, type Config } from '../config';
 import { MAX_RETRY_DELAY_MS } from '../domain/webhook-request';
+import { instrumentClient } from '../observability/aws-sdk';
 
 const MAX_PER_BATCH = 10;
 
@@ -49,7 +50,7 @@ export class SqsWebhookQueue implements WebhookQueue {
 
 export const sqsWebhookQueue = ({ config }: { config: Config }): WebhookQueue =>
   new SqsWebhookQueue(
-    new SQSClient({}),
+    instrumentClient(new SQSClient({})),
     required(config, 'webhookQueueUrl'),
     required(config, 'webhookDeadLetterQueueUrl'),
   );

@@ -14,6 +14,9 @@ import { corsHeaders } from './cors';
 import { twilioError } from './errors';
 import { MAX_BODY_BYTES, parseForm, queryParams, type Params } from './form';
 import { parseUserJson } from './params';
+import { observeRequests } from './observe';
+import { appendKeys } from '../observability/invocation';
+import { log } from '../observability/log';
 import { errorResponse, toProxyResult, type ApiResponse } from './responses';
 
 /** What the HTTP wrapper itself uses: the settings, the clock and the stores credentials are checked against. */
@@ -135,6 +138,8 @@ const authentication = (deps: HandlerDeps, kinds: readonly AuthenticatorKind[]):
     before: async ({ event, context }) => {
       const now = deps.now();
       const principal = await authenticate(header(event, 'authorization'), authenticators, deps.config, now);
+      // Every later log line of the request names the account (and the credential kind).
+      appendKeys({ account_sid: principal.accountSid, principal: principal.kind });
       takeRequestToken(principal.accountSid, deps.config, now);
       context.api = { principal };
     },
@@ -156,11 +161,7 @@ const cors = (config: Config): Middleware => {
 const twilioErrors = (deps: HandlerDeps): Middleware => ({
   onError: (request) => {
     const { error } = request;
-    if (!(error instanceof DomainError)) {
-      console.error(
-        JSON.stringify({ level: 'ERROR', message: 'Unhandled error', error: String(error?.stack) }),
-      );
-    }
+    if (!(error instanceof DomainError)) log.error('Unhandled error', { error });
     request.response = toProxyResult(errorResponse(twilioError(error, request.event.path, deps.now())));
   },
 });
@@ -168,7 +169,8 @@ const twilioErrors = (deps: HandlerDeps): Middleware => ({
 /**
  * Wraps a route's logic as a Lambda handler for API Gateway REST (proxy) events: the request is parsed and
  * authenticated (with the credential kinds in `auth`; none for `[]`) before `handle` runs, whatever
- * `handle` throws becomes a Twilio error response, and every response carries the CORS headers.
+ * `handle` throws becomes a Twilio error response, and every response carries the CORS headers. Every
+ * request is observed (`observe.ts`): structured log lines, security events and metrics.
  */
 export function apiHandler(
   deps: HandlerDeps,
@@ -187,5 +189,5 @@ export function apiHandler(
     toProxyResult(await handle(context.api as ApiRequest)),
   );
   // `api` is added to the context by the middlewares above; callers pass a plain Lambda context.
-  return handler as unknown as ProxyHandler;
+  return observeRequests(deps.config, handler as unknown as ProxyHandler);
 }

@@ -81,3 +81,33 @@ describe('stack settings from CDK context', () => {
     expect(() => props({ [key]: value })).toThrow(message);
   });
 });
+
+describe('alarm settings from CDK context', () => {
+  it('reads the alarm email, thresholds and the per-account metrics switch', () => {
+    expect(
+      props({
+        alarmEmail: 'ops@example.com',
+        alarmApi5xxPercent: '2.5',
+        alarmIteratorAgeSeconds: '600',
+        alarmWafBlocks: '50',
+        metricsPerAccount: 'false',
+      }),
+    ).toMatchObject({
+      alarmEmail: 'ops@example.com',
+      alarmThresholds: { api5xxPercent: 2.5, iteratorAgeSeconds: 600, wafBlocks: 50 },
+      metricsPerAccount: false,
+    });
+    expect(props({ alarmWafBlocks: '50' }).alarmThresholds).toEqual({ wafBlocks: 50 });
+    expect(props({}).alarmThresholds).toBeUndefined();
+  });
+
+  it.each([
+    ['alarmEmail', 'ops', /alarmEmail must be an email address, got ops/],
+    ['alarmApi5xxPercent', '0', /alarmApi5xxPercent must be a positive number of percent/],
+    ['alarmIteratorAgeSeconds', '1.5', /alarmIteratorAgeSeconds must be a whole number from 1 to 86400/],
+    ['alarmWafBlocks', '0', /alarmWafBlocks must be a whole number at least 1/],
+    ['metricsPerAccount', 'no', /metricsPerAccount must be true or false/],
+  ])('refuses a wrong %s', (key, value, message) => {
+    expect(() => props({ [key]: value })).toThrow(message);
+  });
+});

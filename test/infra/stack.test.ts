@@ -30,6 +30,8 @@ const { stack, template, resources, logicalId } = synth();
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const fn = (constructId: string) => resources[logicalId(constructId)]!.Properties;
 const STREAM_HANDLER = 'EventPipeline/StreamHandler';
+/** What the monitoring sets on every function (test/infra/monitoring.test.ts). */
+const METRICS_ENV = { METRICS_NAMESPACE: 'Test', METRICS_PER_ACCOUNT: 'true' };
 const DELETER = 'Deleter/Function';
 const SWEEPER = 'ExpirySweeper/Function';
 const SENDER = 'PushSender/Function';
@@ -555,7 +557,7 @@ describe('VerifyStack', () => {
   });
 
   it('gives the fallback neither table nor key', () => {
-    expect(fn('Fallback').Environment.Variables).toEqual({ ALLOWED_ORIGINS: '*' });
+    expect(fn('Fallback').Environment.Variables).toEqual({ ALLOWED_ORIGINS: '*', ...METRICS_ENV });
     expect(actionsOf('Fallback').filter((a) => a.startsWith('dynamodb:') || a.startsWith('kms:'))).toEqual(
       [],
     );
@@ -743,6 +745,7 @@ describe('VerifyStack event pipeline', () => {
       TABLE_NAME: { Ref: logicalId('Table') },
       EVENT_BUS_NAME: { Ref: logicalId('Events') },
       EVENTS_INCLUDE_PII: 'true',
+      ...METRICS_ENV,
     });
     const statements = statementsOf(STREAM_HANDLER);
     expect(statements).toContainEqual({
@@ -915,6 +918,7 @@ describe('VerifyStack push sender', () => {
       EVENT_BUS_NAME: { Ref: logicalId('Events') },
       KMS_KEY_ID: getAtt('SecretsKey'),
       PUSH_MAX_ATTEMPTS: '5',
+      ...METRICS_ENV,
     });
   });
 });
@@ -983,6 +987,7 @@ describe('VerifyStack webhooks', () => {
       TABLE_NAME: { Ref: logicalId('Table') },
       WEBHOOK_QUEUE_URL: { Ref: logicalId('Webhooks/DeliveryQueue') },
       WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('Webhooks/DeadLetters') },
+      ...METRICS_ENV,
     });
     const custom = synth({ webhookRetryWindowSeconds: 3600 });
     expect(
@@ -1022,6 +1027,7 @@ describe('VerifyStack webhooks', () => {
       WEBHOOK_RETRY_WINDOW_SECONDS: '86400',
       WEBHOOK_QUEUE_URL: { Ref: logicalId('Webhooks/DeliveryQueue') },
       WEBHOOK_DEAD_LETTER_QUEUE_URL: { Ref: logicalId('Webhooks/DeadLetters') },
+      ...METRICS_ENV,
     });
   });
 
@@ -1114,7 +1120,10 @@ describe('VerifyStack deleter', () => {
   });
 
   it('lets the deleter read, query and delete on the table, and nothing else', () => {
-    expect(fn(DELETER).Environment.Variables).toEqual({ TABLE_NAME: { Ref: logicalId('Table') } });
+    expect(fn(DELETER).Environment.Variables).toEqual({
+      TABLE_NAME: { Ref: logicalId('Table') },
+      ...METRICS_ENV,
+    });
     const actions = actionsOf(DELETER);
     expect(actions.filter((action) => action.startsWith('dynamodb:')).sort()).toEqual([
       'dynamodb:BatchWriteItem',
