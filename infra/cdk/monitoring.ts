@@ -276,8 +276,15 @@ class MonitorEverything implements IAspect {
       }
       const errors = node.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
       const throttles = node.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' });
-      m.alarm(`${idOf(node)}Errors`, errors, 1, 'Function errors');
-      m.alarm(`${idOf(node)}Throttles`, throttles, 1, 'Function throttles');
+      // One alarm per function for both, not two: a CloudFormation stack holds at most 500 resources, and
+      // two alarms for each of 40-odd functions would take the stack past it (test/infra/stack.test.ts).
+      const failed = new MathExpression({
+        expression: 'errors + throttles',
+        usingMetrics: { errors, throttles },
+        period: FIVE_MINUTES,
+        label: 'Errors + throttles',
+      });
+      m.alarm(`${idOf(node)}ErrorsOrThrottles`, failed, 1, 'Function errors or throttles');
       m.functionErrors.addLeftMetric(errors);
       m.functionErrors.addRightMetric(throttles);
     } else if (node instanceof CfnEventSourceMapping && node.startingPosition !== undefined) {

@@ -1,4 +1,5 @@
 import type { LocalEvent } from './event-sink';
+import { setLogSink, type LineKind } from '../../shared/observability/log';
 import { startPipeline, type Pipeline, type PipelineOptions } from './pipeline';
 
 /**
@@ -13,11 +14,15 @@ export type FromChild =
   | { type: 'ready'; eventBridgeEndpoint: string }
   | { type: 'event'; event: LocalEvent }
   | { type: 'log'; line: string }
+  | { type: 'telemetry'; line: string; kind: LineKind }
   | { type: 'error'; what: string; message: string }
   | { type: 'failed'; message: string }
   | { type: 'stopped' };
 
 const post = (message: FromChild) => process.send?.(message);
+// The functions' structured log lines and metrics (already redacted) go to the parent's sink, as if the
+// functions ran there: `npm start` and the tests see one stream of them.
+setLogSink((line, kind) => post({ type: 'telemetry', line, kind }));
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 let pipeline: Pipeline | undefined;

@@ -1,6 +1,7 @@
 import { fork } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { writeLine } from '../../shared/observability/log';
 import type { Pipeline, PipelineOptions } from './pipeline';
 import type { FromChild, PipelineData, ToChild } from './pipeline-child';
 
@@ -59,6 +60,9 @@ export function startPipelineProcess(
           break;
         case 'log':
           log(message.line);
+          break;
+        case 'telemetry':
+          writeLine(message.line, message.kind);
           break;
         case 'error':
           onError(message.what, new Error(message.message));

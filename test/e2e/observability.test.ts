@@ -41,12 +41,12 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const waitFor = async (check: () => boolean, what: string) => {
+const waitFor = async (check: () => boolean, what: string | (() => string)) => {
   for (let i = 0; i < 150; i++) {
     if (check()) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Timed out waiting for ${what}`);
+  throw new Error(`Timed out waiting for ${typeof what === 'string' ? what : what()}`);
 };
 
 describe('logs of an end-to-end run', () => {
@@ -63,6 +63,9 @@ describe('logs of an end-to-end run', () => {
       eventTypes: ['*'],
       webhookUrl: `http://127.0.0.1:${port}/hook`,
     });
+
+    const entries = () => capture.entries();
+    const metric = (name: string) => entries().some((entry) => name in entry && '_aws' in entry);
 
     // TOTP: a factor verified with a real code, a challenge approved with the next one, and a wrong code.
     const alice = client.verify.v2.services(service.sid).entities('user-observed-alice');
@@ -104,6 +107,8 @@ describe('logs of an end-to-end run', () => {
       .services(service.sid)
       .entities(identity)
       .challenges.create({ factorSid: String(pushFactor.sid), 'details.message': 'Log in?' });
+    // The device answers once notified: a challenge answered first is never sent (the sender skips it).
+    await waitFor(() => metric('NotificationsSent'), 'the push notification');
     await device.answer(pushChallenge.sid, 'approved');
 
     // A refused credential.
@@ -111,11 +116,10 @@ describe('logs of an end-to-end run', () => {
     refused.verify.baseUrl = runtime.url;
     await expect(refused.verify.v2.services.list()).rejects.toMatchObject({ status: 401 });
 
-    const entries = () => capture.entries();
-    const metric = (name: string) => entries().some((entry) => name in entry && '_aws' in entry);
     await waitFor(
       () => metric('ChallengesApproved') && metric('NotificationsSent') && metric('WebhookDeliveries'),
-      'the pipeline metrics',
+      () =>
+        `the pipeline metrics: ${['ChallengesApproved', 'NotificationsSent', 'WebhookDeliveries'].filter((n) => !metric(n)).join(', ')} missing`,
     );
     await waitFor(() => delivered.length > 0, 'a webhook');
 

@@ -1,6 +1,6 @@
 import { App, Duration, Stack, type CfnElement } from 'aws-cdk-lib';
 import { MockIntegration, RestApi } from 'aws-cdk-lib/aws-apigateway';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
@@ -33,6 +33,20 @@ const alarmsOn = (metricName: string, dimension: string, ref: unknown) =>
         (d: { Name: string; Value: unknown }) =>
           d.Name === dimension && JSON.stringify(d.Value) === JSON.stringify(ref),
       ),
+  );
+
+/** The alarms on a metric math expression over `metricName` (with `dimension` = `ref`). */
+const mathAlarmsOn = (metricName: string, dimension: string, ref: unknown) =>
+  alarms.filter((alarm) =>
+    (alarm.Metrics ?? []).some(
+      (m: {
+        MetricStat?: { Metric: { MetricName: string; Dimensions: { Name: string; Value: unknown }[] } };
+      }) =>
+        m.MetricStat?.Metric.MetricName === metricName &&
+        m.MetricStat.Metric.Dimensions.some(
+          (d) => d.Name === dimension && JSON.stringify(d.Value) === JSON.stringify(ref),
+        ),
+    ),
   );
 
 const DEAD_LETTER_QUEUES = [
@@ -91,13 +105,17 @@ describe('Monitoring', () => {
 
   it('alarms on errors and throttles of every function, with the metric settings on each', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions).toHaveLength(ROUTES.length + 6);
+    expect(functions).toHaveLength(ROUTES.length + 7);
     for (const [id, fn] of functions) {
-      for (const metric of ['Errors', 'Throttles']) {
-        const found = alarmsOn(metric, 'FunctionName', { Ref: id });
-        expect(found, `${id} ${metric}`).toHaveLength(1);
-        expect(found[0]).toMatchObject({ Threshold: 1, Statistic: 'Sum', Period: 300, EvaluationPeriods: 1 });
-      }
+      // One alarm per function on errors + throttles, each summed over 5 minutes.
+      const found = mathAlarmsOn('Errors', 'FunctionName', { Ref: id });
+      expect(found, id).toHaveLength(1);
+      expect(mathAlarmsOn('Throttles', 'FunctionName', { Ref: id })).toEqual(found);
+      expect(found[0]).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+      const metrics = found[0]!.Metrics as { Id: string; Expression?: string; MetricStat?: object }[];
+      expect(metrics.find((m) => m.Expression)).toMatchObject({ Expression: 'errors + throttles' });
+      for (const stat of metrics.filter((m) => m.MetricStat))
+        expect(stat.MetricStat).toMatchObject({ Period: 300, Stat: 'Sum' });
       expect(fn.Properties.Environment.Variables).toMatchObject({
         METRICS_NAMESPACE: 'Test',
         METRICS_PER_ACCOUNT: 'true',
@@ -197,14 +215,21 @@ describe('Monitoring of what is added later', () => {
     });
     const t = Template.fromStack(small);
     const id = (c: IConstruct) => small.getLogicalId(c.node.defaultChild as CfnElement);
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Errors',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }],
-    });
-    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'Throttles',
-      Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }],
-    });
+    for (const metricName of ['Errors', 'Throttles']) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: {
+                MetricName: metricName,
+                Namespace: 'AWS/Lambda',
+                Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }],
+              },
+            }),
+          }),
+        ]),
+      });
+    }
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [id(dlq), 'QueueName'] } }],

@@ -115,6 +115,14 @@ describe('VerifyStack', () => {
     }
   });
 
+  it("stays within CloudFormation's 500 resources per stack, with every optional part on", () => {
+    // Each route costs about eight resources (function, role, policy, log group, API resource and method,
+    // permissions, alarm): the margin says how many more fit before the stack must be split.
+    const full = synth({ waf: true, alarmEmail: 'ops@example.com' });
+    const count = Object.keys(full.resources).length;
+    expect(count).toBeLessThanOrEqual(480);
+  });
+
   it('builds the single table from the shared definition', () => {
     template.resourceCountIs('AWS::DynamoDB::Table', 1);
     template.hasResource('AWS::DynamoDB::Table', {
@@ -1168,7 +1176,7 @@ describe('VerifyStack expiry sweeper', () => {
   });
 
   it('lets the sweeper query the expiry index and update entity-partition items, and nothing else', () => {
-    expect(fn(SWEEPER).Environment.Variables).toEqual({ TABLE_NAME: { Ref: logicalId('Table') } });
+    expect(fn(SWEEPER).Environment.Variables).toEqual({ ...METRICS_ENV, TABLE_NAME: { Ref: logicalId('Table') } });
     const dynamo = statementsOf(SWEEPER).filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
     );
