@@ -12,12 +12,15 @@ import { passkeyInvalid, PasskeyCode } from '../errors';
 /** base64url without padding, as WebAuthn JSON carries every binary field. */
 export const base64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 
-/** base64url or base64 text, padded or not; anything else (Node's decoder skips bad characters) undefined. */
+/**
+ * base64url or base64 text, padded or not; anything else (Node's decoder skips bad characters) undefined.
+ * Node's `base64url` decoder reads both alphabets and ignores the padding, once the text is checked here.
+ */
 const BASE64ISH = /^[A-Za-z0-9_+/-]*={0,2}$/;
 
 export function decodeBase64url(text: unknown): Buffer | undefined {
   if (typeof text !== 'string' || !BASE64ISH.test(text) || text.length % 4 === 1) return undefined;
-  return Buffer.from(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''), 'base64url');
+  return Buffer.from(text, 'base64url');
 }
 
 /** A binary field that must be there and be base64url: its bytes, else a 400 with `code` naming it. */
@@ -142,7 +145,7 @@ export function parseAuthenticatorData(raw: Buffer): AuthenticatorData {
     };
   }
   if (flags & Flag.ED) {
-    const extensions = offset < raw.length ? cborAt(raw, offset) : undefined;
+    const extensions = cborAt(raw, offset); // undefined at the end of the data
     if (!extensions || !(extensions[0] instanceof Map)) throw authDataInvalid('has no extensions map');
     offset += extensions[1];
   }
@@ -244,7 +247,7 @@ export function parseCoseKey(bytes: Buffer): PublicKey {
  * bytes; callers compare the result with the ID they expect.
  */
 export function credentialIdCandidates(text: unknown): Buffer[] {
-  if (typeof text !== 'string' || text.length === 0) return [];
+  if (typeof text !== 'string') return []; // '' decodes to no bytes and is no hex: no candidates
   const candidates: Buffer[] = [];
   const b64 = decodeBase64url(text);
   if (b64 && b64.length > 0) candidates.push(b64);

@@ -1,4 +1,4 @@
-import { createHash, verify, type KeyObject } from 'node:crypto';
+import { createHash, verify } from 'node:crypto';
 import { passkeyInvalid, PasskeyCode } from '../errors';
 import {
   base64url,
@@ -77,11 +77,9 @@ function checkAuthenticatorData(data: AuthenticatorData, expected: Expectations)
 function signatureHolds(key: PublicKey, authData: Buffer, clientData: Buffer, signature: Buffer) {
   const signed = Buffer.concat([authData, sha256(clientData)]);
   try {
-    if (key.alg === COSE_ALG.EdDSA) return verify(null, signed, key.key, signature);
-    // ES256 signatures are ASN.1 DER (W3C §6.5.5); RS256 is PKCS#1 v1.5.
-    const options: KeyObject | { key: KeyObject; dsaEncoding: 'der' } =
-      key.alg === COSE_ALG.ES256 ? { key: key.key, dsaEncoding: 'der' } : key.key;
-    return verify('sha256', signed, options, signature);
+    // EdDSA hashes by itself. ES256 signatures are ASN.1 DER (W3C §6.5.5), Node's default `dsaEncoding`;
+    // RS256 is PKCS#1 v1.5, the default padding of an RSA key.
+    return verify(key.alg === COSE_ALG.EdDSA ? null : 'sha256', signed, key.key, signature);
   } catch {
     return false;
   }
@@ -242,8 +240,9 @@ export function verifyAssertion(
   if (!signatureHolds(key, authData, input.clientData.raw, signature)) {
     throw passkeyInvalid(PasskeyCode.signature, 'Signature does not verify', 'response.signature');
   }
-  // Authenticators without a counter always send 0: 0 after 0 is fine; otherwise it must increase.
-  if ((data.signCount !== 0 || credential.signCount !== 0) && data.signCount <= credential.signCount) {
+  // Authenticators without a counter always send 0: 0 after 0 is fine; otherwise it must increase (a count
+  // above a stored 0 always does, so only a stored count can be regressed from).
+  if (credential.signCount !== 0 && data.signCount <= credential.signCount) {
     return { outcome: 'counter-regressed', signCount: data.signCount, storedSignCount: credential.signCount };
   }
   return {
