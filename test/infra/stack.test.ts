@@ -1176,7 +1176,10 @@ describe('VerifyStack expiry sweeper', () => {
   });
 
   it('lets the sweeper query the expiry index and update entity-partition items, and nothing else', () => {
-    expect(fn(SWEEPER).Environment.Variables).toEqual({ ...METRICS_ENV, TABLE_NAME: { Ref: logicalId('Table') } });
+    expect(fn(SWEEPER).Environment.Variables).toEqual({
+      ...METRICS_ENV,
+      TABLE_NAME: { Ref: logicalId('Table') },
+    });
     const dynamo = statementsOf(SWEEPER).filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
     );
