@@ -1,56 +1,23 @@
-import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { QueuedMessage, WebhookQueue } from '../app/ports';
+import type { WebhookQueue } from '../app/ports';
 import { required, type Config } from '../config';
-import { MAX_RETRY_DELAY_MS } from '../domain/webhook-request';
 import { instrumentClient } from '../observability/aws-sdk';
 
-const MAX_PER_BATCH = 10;
-
-/** SQS's DelaySeconds: whole seconds, at most 900. */
-const delaySeconds = (ms: number) => Math.min(MAX_RETRY_DELAY_MS / 1000, Math.max(0, Math.ceil(ms / 1000)));
-
 /**
- * The webhook delivery queue on SQS: SendMessageBatch, 10 at a time, with each message's delay; the
- * indexes of the entries SQS refused (or of a batch whose call failed) come back for the caller to retry.
+ * The webhook queue on SQS (`sqs-queue.ts`), with the SQS client imported on first use: the delivery sends
+ * to SQS only to retry or dead-letter a webhook, so most of its cold starts never load the client (the
+ * bundle keeps it in a chunk of its own: `infra/cdk/bundling.ts`).
  */
-export class SqsWebhookQueue implements WebhookQueue {
-  constructor(
-    private readonly client: SQSClient,
-    private readonly queueUrl: string,
-    private readonly deadLetterUrl: string,
-  ) {}
-
-  async send(messages: QueuedMessage[]): Promise<number[]> {
-    const failed: number[] = [];
-    for (let start = 0; start < messages.length; start += MAX_PER_BATCH) {
-      const batch = messages.slice(start, start + MAX_PER_BATCH);
-      try {
-        const result = await this.client.send(
-          new SendMessageBatchCommand({
-            QueueUrl: this.queueUrl,
-            Entries: batch.map((message, i) => ({
-              Id: String(start + i),
-              MessageBody: message.body,
-              DelaySeconds: delaySeconds(message.delayMs),
-            })),
-          }),
-        );
-        failed.push(...(result.Failed ?? []).map((entry) => Number(entry.Id)));
-      } catch {
-        failed.push(...batch.map((_, i) => start + i));
-      }
-    }
-    return failed;
-  }
-
-  async deadLetter(body: string) {
-    await this.client.send(new SendMessageCommand({ QueueUrl: this.deadLetterUrl, MessageBody: body }));
-  }
-}
-
-export const sqsWebhookQueue = ({ config }: { config: Config }): WebhookQueue =>
-  new SqsWebhookQueue(
-    instrumentClient(new SQSClient({})),
-    required(config, 'webhookQueueUrl'),
-    required(config, 'webhookDeadLetterQueueUrl'),
-  );
+export const sqsWebhookQueue = ({ config }: { config: Config }): WebhookQueue => {
+  const queueUrl = required(config, 'webhookQueueUrl');
+  const deadLetterUrl = required(config, 'webhookDeadLetterQueueUrl');
+  let queue: Promise<WebhookQueue> | undefined;
+  const load = () =>
+    (queue ??= import('./sqs-queue').then(
+      ({ SqsWebhookQueue, SQSClient }) =>
+        new SqsWebhookQueue(instrumentClient(new SQSClient({})), queueUrl, deadLetterUrl),
+    ));
+  return {
+    send: async (messages) => (await load()).send(messages),
+    deadLetter: async (body) => (await load()).deadLetter(body),
+  };
+};

@@ -1,7 +1,9 @@
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SqsWebhookQueue } from '../../../shared/events/sqs';
+import type { Config } from '../../../shared/config';
+import { sqsWebhookQueue } from '../../../shared/events/sqs';
+import { SqsWebhookQueue } from '../../../shared/events/sqs-queue';
 
 const sqs = mockClient(SQSClient);
 beforeEach(() => sqs.reset());
@@ -37,5 +39,25 @@ describe('the SQS webhook queue', () => {
       QueueUrl: 'https://sqs/dead',
       MessageBody: 'body',
     });
+  });
+
+  it('loads the SQS client on first use, then sends and dead-letters through the configured queues', async () => {
+    sqs.on(SendMessageBatchCommand).resolves({ Failed: [] });
+    const config = {
+      webhookQueueUrl: 'https://sqs/q',
+      webhookDeadLetterQueueUrl: 'https://sqs/dlq',
+    } as Config;
+    const lazy = sqsWebhookQueue({ config });
+    expect(await lazy.send([{ body: 'm', delayMs: 0 }])).toEqual([]);
+    await lazy.deadLetter('gone');
+    expect(sqs.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.QueueUrl).toBe('https://sqs/q');
+    expect(sqs.commandCalls(SendMessageCommand)[0]!.args[0].input).toEqual({
+      QueueUrl: 'https://sqs/dlq',
+      MessageBody: 'gone',
+    });
+  });
+
+  it('refuses to be built without its queue URLs, before any use', () => {
+    expect(() => sqsWebhookQueue({ config: {} as Config })).toThrow(/webhookQueueUrl|WEBHOOK_QUEUE_URL/);
   });
 });

@@ -26,6 +26,16 @@ describe('function bundles', () => {
     expect(text(lazy)).toContain(kmsMarker);
   });
 
+  it('keeps the SQS client, which only a retried or dead-lettered webhook needs, out of the delivery cold start', () => {
+    const delivery = join(out, 'webhook-delivery');
+    bundleFunction(join(REPO_ROOT, 'functions/webhook-delivery/handler.ts'), delivery);
+    const read = (files: Iterable<string>) =>
+      [...files].map((f) => readFileSync(join(delivery, f), 'utf8')).join('\n');
+    const eager = eagerFiles(delivery);
+    expect(read(eager)).not.toContain('AmazonSQS');
+    expect(read(readdirSync(delivery).filter((f) => !eager.has(f)))).toContain('AmazonSQS');
+  });
+
   it('exports the handler from index.mjs, and every chunk it imports is in the bundle', async () => {
     const env = { TABLE_NAME: 't', AWS_REGION: 'us-east-1', KMS_KEY_ID: 'arn:aws:kms:us-east-1:1:key/k' };
     const saved = { ...process.env };
