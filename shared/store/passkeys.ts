@@ -42,7 +42,7 @@ const challengeLookupKey = (c: Pick<Challenge, 'accountSid' | 'serviceSid' | 'si
 
 const entityChallengeKey = (c: Challenge) => Keys.challenge(c.accountSid, c.serviceSid, c.identity, c.sid);
 
-/** What answering changes on a challenge item (its lookup item and its entity copy alike). */
+/** What approving changes on the entity's Challenge item of a bound challenge. */
 const answeredValues = (c: Challenge) => ({
   ':approved': c.status,
   ':updated': c.dateUpdated,
@@ -205,15 +205,20 @@ export class DynamoPasskeyStore implements PasskeyStore {
     const values = { ...answeredValues(approved), ':purge': purgeAt(approved, this.retentionSeconds) };
     const items: Labelled<'lookup' | 'challenge' | 'credential'>[] = [
       {
+        // The lookup only has to stop being pending (single use, whatever races it): the answer itself is
+        // in the entity's Challenge item, and the lookup is read only to check an assertion.
         label: 'lookup',
         Update: {
           TableName,
           Key: challengeLookupKey(approved),
-          UpdateExpression: ANSWERED_SET,
-          // Single use: only a pending, unexpired challenge is approved, whatever races it.
+          UpdateExpression: 'SET #status = :approved, dateUpdated = :updated',
           ConditionExpression: '#status = :pending AND expirationDate > :now',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: { ...values, ...pending },
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':approved': approved.status,
+            ':updated': approved.dateUpdated,
+            ...pending,
+          },
         },
       },
       approved.passkeys.bound

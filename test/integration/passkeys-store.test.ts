@@ -135,6 +135,29 @@ describe.each(implementations)('passkeys store %s', (_name, makeDeps) => {
     expect(stored?.status).toBe('approved');
   });
 
+  it('lets one of two people answer a usernameless challenge, however they race', async () => {
+    const key = await service();
+    const [ada, bob] = [await registered(key), await registered(key)];
+    const challenge = await createPasskeyChallenge(deps, key, {});
+    const results = await Promise.allSettled(
+      [ada, bob].map(({ authenticator }) =>
+        approvePasskeyChallenge(deps, key, authenticator.assert(optionsOf(challenge))),
+      ),
+    );
+    const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    expect(won).toHaveLength(1);
+    // The loser's entity holds no copy of the challenge; the winner's holds the approval.
+    const [winner, loser] = won[0]!.identity === ada.factor.identity ? [ada, bob] : [bob, ada];
+    const copy = (identity: string) =>
+      deps.challenges.get(key.accountSid, key.serviceSid, identity, challenge.sid);
+    expect((await copy(winner.factor.identity))?.status).toBe('approved');
+    expect(await copy(loser.factor.identity)).toBeUndefined();
+    // And afterwards, too: the challenge is used.
+    await expect(
+      approvePasskeyChallenge(deps, key, loser.authenticator.assert(optionsOf(challenge))),
+    ).rejects.toMatchObject({ kind: 'challenge-answered' });
+  });
+
   it('moves the sign count only from the value read, and counts regressions on the factor', async () => {
     const key = await service();
     const { factor, authenticator } = await registered(key);

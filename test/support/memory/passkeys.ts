@@ -123,7 +123,7 @@ export class MemoryPasskeyStore implements PasskeyStore {
       factorSid: approved.factorSid,
       factorFriendlyName: approved.factorFriendlyName,
     };
-    this.table.update(lookupKey, answered);
+    this.table.update(lookupKey, { status: approved.status, dateUpdated: approved.dateUpdated });
     if (approved.passkeys.bound) this.table.update(entityKey, answered);
     else this.table.put(entityKey, this.challengeItem(approved));
     this.table.update(credentialKey, { signCount: next.signCount, backupState: next.backupState });
