@@ -96,9 +96,14 @@ export class Monitoring extends Construct {
     const { api } = props;
     const requests = api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
     const serverErrors = api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    // A 501 answers a Twilio path this service does not implement (a client's choice, not a fault): the
+    // fallback function counts them, and the rate leaves them out.
+    const notImplemented = this.metric(METRIC.notImplemented);
     const api5xxRate = new MathExpression({
-      expression: `IF(requests >= ${API_5XX_MIN_REQUESTS}, 100 * errors / requests, 0)`,
-      usingMetrics: { requests, errors: serverErrors },
+      expression:
+        `IF(requests >= ${API_5XX_MIN_REQUESTS}, ` +
+        '100 * (errors - FILL(notImplemented, 0)) / requests, 0)',
+      usingMetrics: { requests, errors: serverErrors, notImplemented },
       period: FIVE_MINUTES,
       label: 'API 5xx %',
     });
@@ -132,6 +137,7 @@ export class Monitoring extends Construct {
       graph('4xx and 5xx', [
         api.metricClientError({ period: FIVE_MINUTES, statistic: 'Sum' }),
         serverErrors,
+        notImplemented,
         api5xxRate,
       ]),
       graph('Latency (ms)', [

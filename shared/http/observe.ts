@@ -55,7 +55,10 @@ function recordOutcome(
   const status = result.statusCode;
   const errorCode = errorCodeOf(result);
   const fields = { status, latency_ms: latencyMs, ...(errorCode !== undefined && { error_code: errorCode }) };
-  (status >= 500 ? log.error : log.info)('Request handled', fields);
+  // A 501 is a client asking for a Twilio feature this service does not have (SMS verifications, say):
+  // not a fault here, so a warning, counted apart, and left out of the API's 5xx alarm.
+  if (status === 501) count(METRIC.notImplemented);
+  (status === 501 ? log.warn : status >= 500 ? log.error : log.info)('Request handled', fields);
 
   const security =
     status === 401 ? AUTH_FAILURE : errorCode !== undefined ? SECURITY_EVENTS[errorCode] : undefined;

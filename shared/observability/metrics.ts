@@ -27,6 +27,8 @@ export const METRIC = {
   webhookDeliveriesFailed: 'WebhookDeliveriesFailed',
   // Operations.
   eventsPublishFailed: 'EventsPublishFailed',
+  /** 501s: a client asked for a Twilio Verify feature this service does not have (the 5xx alarm omits them). */
+  notImplemented: 'NotImplementedRequests',
 } as const;
 
 /** A metric name: one of METRIC, or `<AWS service>Throttles` from the SDK instrumentation. */

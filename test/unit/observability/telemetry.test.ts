@@ -1,13 +1,16 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { createSocket } from 'node:dgram';
+import type { Context } from 'aws-lambda';
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { observeRequests } from '../../../shared/http/observe';
 import { instrumentClient } from '../../../shared/observability/aws-sdk';
 import { observedBatchHandler } from '../../../shared/observability/handler';
 import { appendKeys, runInvocation } from '../../../shared/observability/invocation';
 import { log } from '../../../shared/observability/log';
 import { count, emfRecords, METRIC } from '../../../shared/observability/metrics';
 import { daemonAddress, parseTraceHeader, traceHttp } from '../../../shared/observability/xray';
+import { apiEvent } from '../../support/events';
 import { captureLogs } from '../../support/logs';
 
 const SETTINGS = { namespace: 'TestNs', perAccount: true };
@@ -329,5 +332,35 @@ describe('X-Ray', () => {
     } finally {
       h.close();
     }
+  });
+});
+
+describe('API requests', () => {
+  const answering = (statusCode: number) =>
+    observeRequests({ metricsNamespace: 'TestNs', metricsPerAccount: true }, async () => ({
+      statusCode,
+      body: JSON.stringify({ code: statusCode * 10 + 1, message: 'm', more_info: 'x', status: statusCode }),
+    }));
+  const handled = (entries: Record<string, unknown>[]) =>
+    entries.find((e) => e.message === 'Request handled');
+
+  it('log a 501 (a Twilio path not implemented here) as a warning and count it apart; a 500 is an error', async () => {
+    const event = apiEvent({ method: 'POST', path: '/v2/Services/VA1/Verifications' });
+    const context = { functionName: 'api-fn', awsRequestId: 'r' } as Context;
+
+    capture = captureLogs();
+    await answering(501)(event, context);
+    let entries = capture.entries();
+    expect(handled(entries)).toMatchObject({ level: 'WARN', status: 501, error_code: 5011 });
+    expect(entries.find((e) => e.NotImplementedRequests !== undefined)).toMatchObject({
+      NotImplementedRequests: 1,
+    });
+    capture.stop();
+
+    capture = captureLogs();
+    await answering(500)(event, context);
+    entries = capture.entries();
+    expect(handled(entries)).toMatchObject({ level: 'ERROR', status: 500 });
+    expect(entries.some((e) => e.NotImplementedRequests !== undefined)).toBe(false);
   });
 });
