@@ -12,7 +12,13 @@ import { ensureDemoService } from '../../infra/demo/service';
 import { runDevice } from '../../infra/device/cli';
 import { freePort } from '../../infra/local/dynamodb';
 import { startLocalRuntime, type LocalRuntime } from '../../infra/local/runtime';
-import { authenticatorPage, launchChromium, startProxy, type AuthenticatorPage } from '../support/browser';
+import {
+  authenticatorPage,
+  launchChromium,
+  readmeScreenshot,
+  startProxy,
+  type AuthenticatorPage,
+} from '../support/browser';
 
 /**
  * The demo web app in headless Chromium with a virtual authenticator, against the whole local runtime as
@@ -204,8 +210,8 @@ describe('the demo web app in Chromium', () => {
       .filter({ hasText: 'push' })
       .first()
       .waitFor();
-    // The README's picture of the page, made here so that it stays true.
-    await page.screenshot({ path: 'docs/demo.png', fullPage: true });
+    // The README's picture of the page, made here so that it stays true (remade when the page changes).
+    await readmeScreenshot(page, 'docs/demo.png', 'infra/demo');
     await signOut();
   });
 

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
@@ -152,4 +154,36 @@ export async function startBlankSite(): Promise<{ url: string; stop: () => Promi
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** SHA-256 over every file under `dir` (paths and contents, in a stable order). */
+export function treeHash(dir: string): string {
+  const hash = createHash('sha256');
+  const walk = (at: string) => {
+    for (const entry of readdirSync(at, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(`${path}\0`).update(readFileSync(path)).update('\0');
+    }
+  };
+  walk(dir);
+  return hash.digest('hex');
+}
+
+/**
+ * A screenshot for the README at `path`, rewritten only when the page's sources (`sourcesDir`) changed since
+ * it was made (their hash is kept beside it, in `<path>.sources`): a test run leaves the picture, and the
+ * clone, as they were unless the page changed, and then the picture follows. Returns whether it was
+ * rewritten; the page is captured either way.
+ */
+export async function readmeScreenshot(page: Page, path: string, sourcesDir: string): Promise<boolean> {
+  const png = await page.screenshot({ fullPage: true });
+  const sources = treeHash(sourcesDir);
+  const recorded = existsSync(`${path}.sources`) ? readFileSync(`${path}.sources`, 'utf8').trim() : '';
+  if (recorded === sources && existsSync(path)) return false;
+  writeFileSync(path, png);
+  writeFileSync(`${path}.sources`, `${sources}\n`);
+  return true;
 }
