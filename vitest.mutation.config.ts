@@ -4,9 +4,12 @@ import base from './vitest.config';
 /**
  * What `npm run test:mutation` (StrykerJS) runs against each mutant of the domain, the use cases and the
  * credential checks: the unit and integration tests (DynamoDB Local), not the end-to-end and infra ones,
- * which exercise the same code through slower layers.
+ * which exercise the same code through slower layers. `MUTATION_TESTS` (comma-separated globs) narrows them
+ * for a run over a few files, e.g. `MUTATION_TESTS='test/unit/domain/webauthn*.test.ts'`.
  */
-export default mergeConfig(
-  base,
-  defineConfig({ test: { include: ['test/unit/**/*.test.ts', 'test/integration/**/*.test.ts'] } }),
-);
+const include = process.env.MUTATION_TESTS?.split(',') ?? [
+  'test/unit/**/*.test.ts',
+  'test/integration/**/*.test.ts',
+];
+
+export default mergeConfig(base, defineConfig({ test: { include } }));
