@@ -1,7 +1,7 @@
 import { DecryptCommand, GenerateDataKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomBytes } from 'node:crypto';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { KmsKeyProvider } from '../../../shared/crypto/key-providers';
 import { EnvelopeSealer } from '../../../shared/crypto/secret-sealer';
 
@@ -54,5 +54,100 @@ describe('envelope sealing with a KMS data key', () => {
     const writer = sealer();
     await expect(writer.seal('SECRET', 'YF1')).rejects.toThrow('KMS is down');
     expect(await writer.open(await writer.seal('SECRET', 'YF1'), 'YF1')).toBe('SECRET');
+  });
+});
+
+/** A key provider in memory: a new data key each time, and a count of the unwraps asked of it. */
+function memoryKeys() {
+  const keys = new Map<string, Buffer>();
+  const provider = {
+    unwraps: 0,
+    failNextUnwrap: false,
+    async newDataKey() {
+      const wrapped = `key-${keys.size + 1}`;
+      keys.set(wrapped, randomBytes(32));
+      return { plaintext: keys.get(wrapped)!, wrapped };
+    },
+    async unwrap(wrapped: string) {
+      provider.unwraps++;
+      if (provider.failNextUnwrap) {
+        provider.failNextUnwrap = false;
+        throw new Error('KMS is down');
+      }
+      return keys.get(wrapped)!;
+    },
+  };
+  return provider;
+}
+
+describe('envelope sealing: what it refuses and what it keeps', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('refuses a sealed form of another version or with a part missing, before asking for its key', async () => {
+    const keys = memoryKeys();
+    const sealed = await new EnvelopeSealer(keys).seal('SECRET', 'YF1');
+    const [, wrapped, iv, ciphertext, tag] = sealed.split('.');
+    for (const bad of [
+      ['v2', wrapped, iv, ciphertext, tag],
+      ['v1', '', iv, ciphertext, tag],
+      ['v1', wrapped, '', ciphertext, tag],
+      ['v1', wrapped, iv, '', tag],
+      ['v1', wrapped, iv, ciphertext, ''],
+      ['v1', wrapped, iv, ciphertext],
+    ]) {
+      await expect(new EnvelopeSealer(keys).open(bad.join('.'), 'YF1'), bad.join('.')).rejects.toThrow(
+        'Unknown sealed format',
+      );
+    }
+    expect(keys.unwraps).toBe(0);
+    expect(await new EnvelopeSealer(keys).open(sealed, 'YF1')).toBe('SECRET');
+  });
+
+  it('uses a data key for five minutes, then takes a new one', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const start = new Date('2026-12-02T10:00:00Z').getTime();
+    vi.setSystemTime(start);
+    const keys = memoryKeys();
+    const writer = new EnvelopeSealer(keys);
+    const wrappedOf = async () => (await writer.seal('S', 'YF1')).split('.')[1];
+    expect(await wrappedOf()).toBe('key-1');
+    vi.setSystemTime(start + 5 * 60_000 - 1);
+    expect(await wrappedOf()).toBe('key-1');
+    vi.setSystemTime(start + 5 * 60_000);
+    expect(await wrappedOf()).toBe('key-2');
+  });
+
+  it('keeps at most 100 unwrapped data keys, dropping the oldest', async () => {
+    const keys = memoryKeys();
+    // 101 secrets, each sealed with a data key of its own.
+    const sealed = [];
+    for (let i = 0; i < 101; i++) sealed.push(await new EnvelopeSealer(keys).seal(`S${i}`, 'YF1'));
+    const reader = new EnvelopeSealer(keys);
+    for (const s of sealed) await reader.open(s, 'YF1');
+    expect(keys.unwraps).toBe(101);
+    await reader.open(sealed[100]!, 'YF1');
+    await reader.open(sealed[1]!, 'YF1');
+    expect(keys.unwraps).toBe(101);
+    // The first one was dropped when the 101st came.
+    await reader.open(sealed[0]!, 'YF1');
+    expect(keys.unwraps).toBe(102);
+  });
+
+  it('opens what it sealed itself without unwrapping its data key', async () => {
+    const keys = memoryKeys();
+    const sealer = new EnvelopeSealer(keys);
+    const sealed = await sealer.seal('SECRET', 'YF1');
+    expect(await sealer.open(sealed, 'YF1')).toBe('SECRET');
+    expect(keys.unwraps).toBe(0);
+  });
+
+  it('does not keep a failed unwrap: the next open asks again', async () => {
+    const keys = memoryKeys();
+    const sealed = await new EnvelopeSealer(keys).seal('SECRET', 'YF1');
+    const reader = new EnvelopeSealer(keys);
+    keys.failNextUnwrap = true;
+    await expect(reader.open(sealed, 'YF1')).rejects.toThrow('KMS is down');
+    expect(await reader.open(sealed, 'YF1')).toBe('SECRET');
+    expect(keys.unwraps).toBe(2);
   });
 });
