@@ -94,7 +94,8 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
       stats.requests++;
       const https = target.protocol === 'https:';
       let finished = false;
-      const finish = (result: WebhookHttpResult) => {
+      /** Settles the send once, with a result or with that of a new attempt (a promise). */
+      const finish = (result: WebhookHttpResult | Promise<WebhookHttpResult>) => {
         if (finished) return;
         finished = true;
         clearTimeout(whole);
@@ -133,10 +134,7 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
         // A kept-alive connection the receiver closed just as it was reused: sent again once, on a new one
         // (a duplicate, should the receiver have read it, is deduplicated by its idempotency token).
         if (!finished && !retried && request.reusedSocket && error.code === 'ECONNRESET') {
-          finished = true;
-          clearTimeout(whole);
-          clearTimeout(connecting);
-          void send(url, headers, body, true).then(done);
+          finish(send(url, headers, body, true));
           return;
         }
         finish({

@@ -209,6 +209,70 @@ describe('webhook HTTP', () => {
     notFound.close();
     uncoded.close();
   });
+
+  it('resolves a hostname with the system resolver by default, and refuses what it resolves to when deployed', async () => {
+    // `localhost` comes from the hosts file: no DNS server is asked.
+    const http = createWebhookHttp({ ...options, allowPrivateAddresses: false });
+    const before = seen.length;
+    expect(await http.post(`http://localhost:${port}/x`, {}, '')).toEqual({ error: 'refused-address' });
+    expect(seen.length).toBe(before);
+    http.close();
+  });
+
+  /** A TCP receiver that answers the first `answered` requests on each connection with a 204 and resets on the next. */
+  async function resettingReceiver(answered: number) {
+    const received = { connections: 0, requests: 0 };
+    const tcp = createTcpServer((socket) => {
+      received.connections++;
+      let requests = 0;
+      socket.on('data', (chunk) => {
+        if (!chunk.toString().startsWith('POST')) return;
+        received.requests++;
+        if (++requests <= answered) socket.write('HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n');
+        else socket.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((resolve) => tcp.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(tcp.address() as AddressInfo).port}/`;
+    const close = () => new Promise<void>((resolve) => tcp.close(() => resolve()));
+    return { url, received, close };
+  }
+
+  it('does not send again when a new connection is reset', async () => {
+    const receiver = await resettingReceiver(0);
+    const http = createWebhookHttp({ ...options, allowPrivateAddresses: true });
+    expect(await http.post(receiver.url, {}, 'a=1')).toEqual({ error: 'ECONNRESET' });
+    expect(receiver.received).toEqual({ connections: 1, requests: 1 });
+    expect(http.stats.requests).toBe(1);
+    http.close();
+    await receiver.close();
+  });
+
+  it('sends again only once: a reset of the second kept-alive connection too is the answer', async () => {
+    const receiver = await resettingReceiver(1);
+    const http = createWebhookHttp({ ...options, allowPrivateAddresses: true });
+    // Two kept-alive connections, each answered once: the next two requests on them are reset.
+    expect(
+      await Promise.all([http.post(receiver.url, {}, 'a=1'), http.post(receiver.url, {}, 'a=2')]),
+    ).toEqual([{ status: 204 }, { status: 204 }]);
+    expect(await http.post(receiver.url, {}, 'a=3')).toEqual({ error: 'ECONNRESET' });
+    expect(receiver.received).toEqual({ connections: 2, requests: 4 });
+    expect(http.stats).toEqual({ requests: 4, connections: 2 });
+    http.close();
+    await receiver.close();
+  });
+
+  it('does not send again a request it gave up on over a kept-alive connection', async () => {
+    const http = createWebhookHttp({ connectTimeoutMs: 1_000, timeoutMs: 200, allowPrivateAddresses: true });
+    expect(await http.post(`http://127.0.0.1:${port}/ok`, {}, '')).toEqual({ status: 204 });
+    const before = seen.length;
+    expect(await http.post(`http://127.0.0.1:${port}/hang`, {}, '')).toEqual({ error: 'timeout' });
+    // Giving up destroys the request, which then fails as reset ('socket hang up'): let that error arrive.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(http.stats.requests).toBe(2);
+    expect(seen.slice(before).map((s) => s.path)).toEqual(['/hang']);
+    http.close();
+  });
 });
 
 const v4 = (address: string): LookupAddress => ({ address, family: 4 });
