@@ -131,8 +131,9 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
         response.resume();
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the receiver closed just as it was reused: sent again once, on a new one
-        // (a duplicate, should the receiver have read it, is deduplicated by its idempotency token).
+        // A kept-alive connection the receiver closed just as it was reused: sent again once, on another
+        // connection (a new one, or another kept-alive one: a second reset is then the answer); a duplicate,
+        // should the receiver have read it, is deduplicated by its idempotency token.
         if (!finished && !retried && request.reusedSocket && error.code === 'ECONNRESET') {
           finish(send(url, headers, body, true));
           return;

@@ -20,7 +20,7 @@ beforeAll(async () => {
       last = { headers: req.headers, body: Buffer.concat(chunks).toString() };
       if (req.url === '/redirect') res.writeHead(302, { Location: '/target' }).end();
       else if (req.url === '/hang') return;
-      else if (req.url === '/slow') setTimeout(() => res.writeHead(204).end(), 400);
+      else if (req.url === '/slow') setTimeout(() => res.writeHead(204).end(), 500);
       else res.writeHead(204).end();
     });
   });
@@ -177,7 +177,7 @@ describe('webhook HTTP', () => {
 
   it('stops the connect timeout once connected, and starts none on a reused connection', async () => {
     // Each answer takes longer than the connect timeout: only the whole-request timeout applies to it.
-    const http = createWebhookHttp({ connectTimeoutMs: 150, timeoutMs: 5_000, allowPrivateAddresses: true });
+    const http = createWebhookHttp({ connectTimeoutMs: 250, timeoutMs: 5_000, allowPrivateAddresses: true });
     expect(await http.post(`http://127.0.0.1:${port}/slow`, {}, '')).toEqual({ status: 204 });
     expect(await http.post(`http://127.0.0.1:${port}/slow`, {}, '')).toEqual({ status: 204 });
     expect(http.stats.connections).toBe(1);
@@ -219,8 +219,11 @@ describe('webhook HTTP', () => {
     http.close();
   });
 
-  /** A TCP receiver that answers the first `answered` requests on each connection with a 204 and resets on the next. */
-  async function resettingReceiver(answered: number) {
+  /**
+   * A TCP receiver that answers the first `answered` requests on each connection with a 204, and the next one
+   * by resetting the connection or, given `instead`, with those bytes.
+   */
+  async function resettingReceiver(answered: number, instead?: string) {
     const received = { connections: 0, requests: 0 };
     const tcp = createTcpServer((socket) => {
       received.connections++;
@@ -229,6 +232,7 @@ describe('webhook HTTP', () => {
         if (!chunk.toString().startsWith('POST')) return;
         received.requests++;
         if (++requests <= answered) socket.write('HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n');
+        else if (instead) socket.end(instead);
         else socket.resetAndDestroy();
       });
     });
@@ -258,6 +262,16 @@ describe('webhook HTTP', () => {
     expect(await http.post(receiver.url, {}, 'a=3')).toEqual({ error: 'ECONNRESET' });
     expect(receiver.received).toEqual({ connections: 2, requests: 4 });
     expect(http.stats).toEqual({ requests: 4, connections: 2 });
+    http.close();
+    await receiver.close();
+  });
+
+  it('does not send again on a kept-alive connection that fails otherwise than by a reset', async () => {
+    const receiver = await resettingReceiver(1, 'not HTTP\r\n\r\n');
+    const http = createWebhookHttp({ ...options, allowPrivateAddresses: true });
+    expect(await http.post(receiver.url, {}, 'a=1')).toEqual({ status: 204 });
+    expect(await http.post(receiver.url, {}, 'a=2')).toEqual({ error: 'HPE_INVALID_CONSTANT' });
+    expect(receiver.received).toEqual({ connections: 1, requests: 2 });
     http.close();
     await receiver.close();
   });
