@@ -27,24 +27,31 @@ class RefusedAddress extends Error {
 }
 
 /**
- * Webhook requests: POST, keep-alive connections per origin kept across invocations, a connect timeout and
- * a whole-request timeout, no redirect followed (a 3xx is an answer like any other non-2xx). Deployed,
- * the hostname is resolved and only public addresses (`isPublicAddress`) are used: the connection goes to
- * an address that was checked (the agent's `lookup`), so a DNS answer cannot change between the check and
- * the connection. An IP literal is checked as it is.
+ * The addresses a connection may go to, out of those a hostname resolved to: deployed, the public ones
+ * only (`isPublicAddress`); then those of the family the socket asks for, if it asks for one.
  */
-export function createWebhookHttp(options: WebhookHttpOptions) {
-  const resolve = options.resolve ?? resolveAll;
-  const stats = { requests: 0, connections: 0 };
-  const lookup: LookupFunction = (hostname, lookupOptions, callback) => {
+export function usableAddresses(
+  addresses: LookupAddress[],
+  { family, allowPrivateAddresses }: { family?: number | string; allowPrivateAddresses: boolean },
+): LookupAddress[] {
+  const usable = allowPrivateAddresses
+    ? addresses
+    : addresses.filter((entry) => isPublicAddress(entry.address));
+  return family ? usable.filter((entry) => entry.family === family) : usable;
+}
+
+/**
+ * The agents' `lookup`: resolves the hostname and hands the socket only usable addresses, so the connection
+ * goes to an address that was checked; none usable is an `EREFUSEDADDRESS` error.
+ */
+export function checkedLookup(
+  resolve: (hostname: string) => Promise<LookupAddress[]>,
+  allowPrivateAddresses: boolean,
+): LookupFunction {
+  return (hostname, lookupOptions, callback) => {
     resolve(hostname).then(
       (addresses) => {
-        const usable = options.allowPrivateAddresses
-          ? addresses
-          : addresses.filter((entry) => isPublicAddress(entry.address));
-        const wanted = lookupOptions.family
-          ? usable.filter((entry) => entry.family === lookupOptions.family)
-          : usable;
+        const wanted = usableAddresses(addresses, { family: lookupOptions.family, allowPrivateAddresses });
         if (wanted.length === 0) {
           callback(new RefusedAddress(`${hostname} resolves to no public address`), '', 0);
         } else if (lookupOptions.all) {
@@ -56,6 +63,18 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
       (error: NodeJS.ErrnoException) => callback(error, '', 0),
     );
   };
+}
+
+/**
+ * Webhook requests: POST, keep-alive connections per origin kept across invocations, a connect timeout and
+ * a whole-request timeout, no redirect followed (a 3xx is an answer like any other non-2xx). Deployed,
+ * the hostname is resolved and only public addresses (`isPublicAddress`) are used: the connection goes to
+ * an address that was checked (the agent's `lookup`), so a DNS answer cannot change between the check and
+ * the connection. An IP literal is checked as it is.
+ */
+export function createWebhookHttp(options: WebhookHttpOptions) {
+  const stats = { requests: 0, connections: 0 };
+  const lookup = checkedLookup(options.resolve ?? resolveAll, options.allowPrivateAddresses);
   const agentOptions = { keepAlive: true, maxSockets: 64, lookup };
   const agents = { http: new HttpAgent(agentOptions), https: new HttpsAgent(agentOptions) };
   const counted = new WeakSet<object>();
@@ -75,7 +94,8 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
       stats.requests++;
       const https = target.protocol === 'https:';
       let finished = false;
-      const finish = (result: WebhookHttpResult) => {
+      /** Settles the send once, with a result or with that of a new attempt (a promise). */
+      const finish = (result: WebhookHttpResult | Promise<WebhookHttpResult>) => {
         if (finished) return;
         finished = true;
         clearTimeout(whole);
@@ -111,13 +131,11 @@ export function createWebhookHttp(options: WebhookHttpOptions) {
         response.resume();
       });
       request.on('error', (error: NodeJS.ErrnoException) => {
-        // A kept-alive connection the receiver closed just as it was reused: sent again once, on a new one
-        // (a duplicate, should the receiver have read it, is deduplicated by its idempotency token).
+        // A kept-alive connection the receiver closed just as it was reused: sent again once, on another
+        // connection (a new one, or another kept-alive one: a second reset is then the answer); a duplicate,
+        // should the receiver have read it, is deduplicated by its idempotency token.
         if (!finished && !retried && request.reusedSocket && error.code === 'ECONNRESET') {
-          finished = true;
-          clearTimeout(whole);
-          clearTimeout(connecting);
-          void send(url, headers, body, true).then(done);
+          finish(send(url, headers, body, true));
           return;
         }
         finish({

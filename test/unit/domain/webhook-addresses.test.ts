@@ -63,6 +63,9 @@ describe('webhook address filter', () => {
       '::ffff:a9fe:a9fe',
       '::FFFF:10.0.0.1',
       '0:0:0:0:0:ffff:192.168.0.1',
+      // A zone ID is refused on any address, a global one included.
+      '2606:4700:4700::1111%eth0',
+      '2001:4860::1%1',
     ]) {
       expect(isPublicAddress(address), address).toBe(false);
     }
@@ -74,9 +77,17 @@ describe('webhook address filter', () => {
       '2a00:1450:4001:81b::200e',
       '::ffff:8.8.8.8',
       '::ffff:808:808',
+      // Judged as global unicast, not as a mapped address: `::ffff:a:b` only at the start and as the whole
+      // address (`::ffff:7f00:1` is 127.0.0.1).
+      '2606:4700::ffff:7f00:1',
     ]) {
       expect(isPublicAddress(address), address).toBe(true);
     }
+  });
+
+  it('refuses an address that only begins like an IPv4-mapped one, even when that IPv4 address is public', () => {
+    // `::ffff:808:808:1` is not 8.8.8.8: outside global unicast, so refused.
+    expect(isPublicAddress('::ffff:808:808:1')).toBe(false);
   });
 
   it('refuses what is not an address', () => {
