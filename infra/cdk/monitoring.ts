@@ -96,8 +96,8 @@ export class Monitoring extends Construct {
     const { api } = props;
     const requests = api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
     const serverErrors = api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
-    // A 501 answers a Twilio path this service does not implement (a client's choice, not a fault): the
-    // fallback function counts them, and the rate leaves them out.
+    // A 501 answers a Twilio path this service does not implement (a client's choice, not a fault): the API
+    // functions count them (`observeRequests`), and the rate leaves them out.
     const notImplemented = this.metric(METRIC.notImplemented);
     const api5xxRate = new MathExpression({
       expression:

@@ -324,9 +324,9 @@ export interface PasskeyStore {
   ): Promise<{ challenge?: PasskeyChallenge; credential?: PasskeyCredentialRecord }>;
   /**
    * Approves in one transaction: the lookup item's status leaves `pending` (only while pending and
-   * unexpired, so a replayed or racing assertion approves at most once: 'challenge-changed'); the entity's Challenge item is
-   * approved (updated while pending, or put when the challenge was usernameless); the credential's sign
-   * count and backup state move, only from the values read ('credential-changed').
+   * unexpired, so a replayed or racing assertion approves at most once: 'challenge-changed'); the entity's
+   * Challenge item is approved (updated while pending, or put when the challenge was usernameless); the
+   * credential's sign count and backup state move, only from the values read ('credential-changed').
    */
   approve(
     approved: PasskeyChallenge,
