@@ -103,6 +103,18 @@ describe('envelope sealing: what it refuses and what it keeps', () => {
     expect(await new EnvelopeSealer(keys).open(sealed, 'YF1')).toBe('SECRET');
   });
 
+  it('refuses a sealed secret whose tag was cut short (GCM would check only the bytes left)', async () => {
+    const keys = memoryKeys();
+    const sealed = await new EnvelopeSealer(keys).seal('SECRET', 'YF1');
+    const parts = sealed.split('.');
+    const tag = Buffer.from(parts[4]!, 'base64');
+    for (const length of [4, 8, 12, 15]) {
+      const cut = [...parts.slice(0, 4), tag.subarray(0, length).toString('base64')].join('.');
+      await expect(new EnvelopeSealer(keys).open(cut, 'YF1'), `${length} bytes`).rejects.toThrow();
+    }
+    expect(await new EnvelopeSealer(keys).open(sealed, 'YF1')).toBe('SECRET');
+  });
+
   it('uses a data key for five minutes, then takes a new one', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     const start = new Date('2026-12-02T10:00:00Z').getTime();
